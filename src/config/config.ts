@@ -1,0 +1,164 @@
+import { z } from 'zod';
+
+const GiB = 1024 ** 3;
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+
+/** Every setting the platform reads, with defaults that work on a developer machine. */
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: int(0, 65535).default(4000),
+    PUBLIC_URL: z.url().optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    DATABASE_URL: z.url().default('mysql://root@127.0.0.1:3306/video_platform'),
+    MIGRATE_ON_START: bool.default(false),
+
+    REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('vp'),
+
+    STORAGE_DRIVER: z.enum(['local', 's3']).optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
+    S3_ENDPOINT: z.url().optional(),
+    S3_ACCESS_KEY: z.string().optional(),
+    S3_SECRET_KEY: z.string().optional(),
+    S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{2,62}$/, 'a valid S3 bucket name').default('videos'),
+    S3_REGION: z.string().default('us-east-1'),
+    S3_PATH_STYLE: bool.default(true),
+
+    JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+    TOKEN_TTL_SECONDS: int(60).default(7 * 24 * 3600),
+    MEDIA_SIGNING_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+
+    FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+    FFPROBE_PATH: z.string().min(1).default('ffprobe'),
+
+    MAX_UPLOAD_BYTES: int(1).default(10 * GiB),
+    WORKER_CONCURRENCY: int(1, 64).default(1),
+
+    GRAPHQL_MAX_DEPTH: int(2, 50).default(10),
+    GRAPHQL_MAX_COMPLEXITY: int(10).default(5000),
+    ADMIN_EMAILS: z.string().default(''),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required when NODE_ENV=production' });
+    }
+    if (env.S3_ENDPOINT && (!env.S3_ACCESS_KEY || !env.S3_SECRET_KEY)) {
+      const path = env.S3_ACCESS_KEY ? 'S3_SECRET_KEY' : 'S3_ACCESS_KEY';
+      ctx.addIssue({ code: 'custom', path: [path], message: 'required when S3_ENDPOINT is set' });
+    }
+    if (env.STORAGE_DRIVER === 's3' && !env.S3_ENDPOINT) {
+      ctx.addIssue({ code: 'custom', path: ['S3_ENDPOINT'], message: 'required when STORAGE_DRIVER=s3' });
+    }
+  });
+
+type Env = z.infer<typeof schema>;
+
+export type StorageConfig =
+  | { driver: 'local'; dataDir: string }
+  | {
+      driver: 's3';
+      endPoint: URL;
+      accessKey: string;
+      secretKey: string;
+      bucket: string;
+      region: string;
+      pathStyle: boolean;
+    };
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  host: string;
+  port: number;
+  publicUrl: string;
+  logLevel: Env['LOG_LEVEL'];
+  databaseUrl: string;
+  migrateOnStart: boolean;
+  redisUrl: string;
+  redisPrefix: string;
+  storage: StorageConfig;
+  jwtSecret: string;
+  tokenTtlSeconds: number;
+  mediaSigningSecret: string;
+  ffmpegPath: string;
+  ffprobePath: string;
+  maxUploadBytes: number;
+  workerConcurrency: number;
+  graphqlMaxDepth: number;
+  graphqlMaxComplexity: number;
+  adminEmails: string[];
+}
+
+export class ConfigError extends Error {}
+
+// Only for development and tests: production refuses to start without JWT_SECRET.
+const DEV_SECRET = 'dev-only-secret-do-not-use-in-production-0123456789';
+
+/** Parses and validates the environment once; throws ConfigError with one line naming the variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const blankless = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(blankless);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0] ?? 'environment');
+    const value = typeof blankless[name] === 'string' ? ` (got "${blankless[name]}")` : '';
+    throw new ConfigError(`Invalid configuration: ${name}: ${issue.message}${value}`);
+  }
+  const e = parsed.data;
+  const driver = e.STORAGE_DRIVER ?? (e.S3_ENDPOINT ? 's3' : 'local');
+  const storage: StorageConfig =
+    driver === 's3' && e.S3_ENDPOINT
+      ? {
+          driver: 's3',
+          endPoint: new URL(e.S3_ENDPOINT),
+          accessKey: e.S3_ACCESS_KEY ?? '',
+          secretKey: e.S3_SECRET_KEY ?? '',
+          bucket: e.S3_BUCKET,
+          region: e.S3_REGION,
+          pathStyle: e.S3_PATH_STYLE,
+        }
+      : { driver: 'local', dataDir: e.DATA_DIR };
+  const jwtSecret = e.JWT_SECRET ?? DEV_SECRET;
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL,
+    migrateOnStart: e.MIGRATE_ON_START,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    storage,
+    jwtSecret,
+    tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+    mediaSigningSecret: e.MEDIA_SIGNING_SECRET ?? `${jwtSecret}:media`,
+    ffmpegPath: e.FFMPEG_PATH,
+    ffprobePath: e.FFPROBE_PATH,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
+    graphqlMaxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
+    adminEmails: e.ADMIN_EMAILS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+  };
+}
+
+/** For entrypoints: a bad configuration is one clear line on stderr and exit code 78 (EX_CONFIG). */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+}

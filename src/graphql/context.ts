@@ -1,0 +1,14 @@
+import type { AuthUser } from '../users/tokens';
+import { unauthenticated } from '../errors';
+import type { Loaders } from './loaders';
+
+/** Built per HTTP request or per graphql-ws operation. */
+export interface GraphQLContext {
+  user: AuthUser | null;
+  loaders: Loaders;
+}
+
+export function requireUser(ctx: GraphQLContext): AuthUser {
+  if (!ctx.user) throw unauthenticated();
+  return ctx.user;
+}

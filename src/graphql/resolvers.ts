@@ -1,0 +1,8 @@
+import type { NonEmptyArray } from 'type-graphql';
+import './video/video.enums';
+import { AuthResolver } from './user/auth.resolver';
+import { UserResolver } from './user/user.resolver';
+import { VideoResolver } from './video/video.resolver';
+
+/** Every resolver class of the schema; main.ts wires an instance for each. */
+export const resolverClasses: NonEmptyArray<Function> = [AuthResolver, UserResolver, VideoResolver];

@@ -1,0 +1,118 @@
+import { createServer, type Server } from 'node:http';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import express, { type Express, type Router } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { graphqlUploadExpress } from 'graphql-upload-minimal';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Config } from '../config/config';
+import type { Logger } from '../config/logger';
+import type { GraphQLContext } from '../graphql/context';
+import { createErrorFormatter } from '../graphql/errors';
+import { complexityPlugin, depthRule } from '../graphql/limits';
+import type { TokenService } from '../users/tokens';
+import type { AuthUser } from '../users/tokens';
+import { graphiqlRouter } from './graphiql';
+import { httpMetricsMiddleware, type Metrics } from './metrics';
+
+export interface HttpServerDeps {
+  config: Config;
+  logger: Logger;
+  schema: GraphQLSchema;
+  tokens: TokenService;
+  metrics: Metrics;
+  /** Routes mounted before GraphQL (health, delivery, uploads, web app…). */
+  routers: Router[];
+  createContext: (user: AuthUser | null) => GraphQLContext;
+}
+
+export interface RunningHttpServer {
+  app: Express;
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** One port: REST routes, POST /graphql (with multipart uploads) and graphql-ws on /graphql. */
+export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttpServer> {
+  const { config, logger, schema, tokens, metrics } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.use(httpMetricsMiddleware(metrics));
+  for (const router of deps.routers) app.use(router);
+  app.use(graphiqlRouter());
+
+  const server = createServer(app);
+  const wsServer = new WebSocketServer({ server, path: '/graphql' });
+  const wsCleanup = useServer<Record<string, unknown>, { user?: AuthUser }>(
+    {
+      schema,
+      // A subscription connection without a valid token is refused (close code 4403).
+      onConnect: async (ctx) => {
+        const user = await tokens.verifyHeader(ctx.connectionParams?.authorization);
+        if (!user) return false;
+        ctx.extra.user = user;
+        return true;
+      },
+      context: (ctx) => deps.createContext(ctx.extra.user ?? null),
+    },
+    wsServer,
+  );
+
+  const wsDrain: ApolloServerPlugin = {
+    async serverWillStart() {
+      return { drainServer: async () => void (await wsCleanup.dispose()) };
+    },
+  };
+  const operationMetrics: ApolloServerPlugin<GraphQLContext> = {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ operation, errors }) {
+          metrics.graphqlOperations.inc({ type: operation?.operation ?? 'unknown', outcome: errors?.length ? 'error' : 'ok' });
+        },
+      };
+    },
+  };
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    csrfPrevention: true,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    validationRules: [depthRule(config.graphqlMaxDepth)],
+    formatError: createErrorFormatter(logger),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginLandingPageDisabled(),
+      complexityPlugin(schema, config.graphqlMaxComplexity),
+      wsDrain,
+      operationMetrics,
+    ],
+  });
+  await apollo.start();
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    graphqlUploadExpress({ maxFileSize: config.maxUploadBytes, maxFiles: 1 }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => deps.createContext(await tokens.verifyHeader(req.headers.authorization)),
+    }),
+  );
+
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://127.0.0.1:${port}`;
+  logger.info({ url }, 'API listening');
+  return {
+    app,
+    server,
+    url,
+    async close() {
+      await apollo.stop(); // drains HTTP and WebSocket connections
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { createRedis } from './cache/redis';
+import type { Config } from './config/config';
+import type { Logger } from './config/logger';
+import { createDataSource, ensureDatabase } from './db/data-source';
+import { createStorage } from './storage/create-storage';
+import type { ObjectStorage } from './storage/storage';
+
+/** The connections both processes hold: MySQL, Redis (commands + pub/sub) and object storage. */
+export interface Infrastructure {
+  ds: DataSource;
+  redis: Redis;
+  subscriber: Redis;
+  storage: ObjectStorage;
+  /** Statements sent to MySQL since start (tests use it to prove batching). */
+  queryCount: () => number;
+  close(): Promise<void>;
+}
+
+export async function openInfrastructure(config: Config, logger: Logger): Promise<Infrastructure> {
+  let queries = 0;
+  if (config.migrateOnStart) await ensureDatabase(config.databaseUrl);
+  const ds = createDataSource({ url: config.databaseUrl, onQuery: () => (queries += 1) });
+  await ds.initialize();
+  if (config.migrateOnStart) {
+    const ran = await ds.runMigrations({ transaction: 'each' });
+    if (ran.length) logger.info({ migrations: ran.map((m) => m.name) }, 'applied migrations');
+  }
+  const redis = createRedis(config.redisUrl, 'commands');
+  const subscriber = createRedis(config.redisUrl, 'subscriber');
+  for (const [role, conn] of [['redis', redis], ['redis-subscriber', subscriber]] as const) {
+    conn.on('error', (err: Error) => logger.warn({ err: err.message, role }, 'redis connection error'));
+  }
+  const storage = await createStorage(config.storage);
+  return {
+    ds,
+    redis,
+    subscriber,
+    storage,
+    queryCount: () => queries,
+    async close() {
+      await Promise.allSettled([redis.quit(), subscriber.quit()]);
+      await ds.destroy();
+    },
+  };
+}

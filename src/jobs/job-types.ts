@@ -1,0 +1,15 @@
+/**
+ * Every background job, in one typed place: its name and payload. The worker refuses to
+ * start unless each name has exactly one handler (see job-registry.ts).
+ */
+export interface JobPayloads {
+  /** Probe, transcode to the ladder, poster and storyboard, then publish. */
+  'video.transcode': { videoId: string };
+}
+
+export type JobName = keyof JobPayloads;
+
+export const jobNames: readonly JobName[] = ['video.transcode'];
+
+/** All jobs share one queue; names route them to handlers. */
+export const QUEUE_NAME = 'media';

@@ -1,0 +1,134 @@
+import type { Readable } from 'node:stream';
+import { Client, S3Error } from 'minio';
+import type { StorageConfig } from '../config/config';
+import { chunk } from './chunker';
+import { assertSafeKey, type ByteRange, type ObjectStat, type ObjectStorage, type PutOptions } from './storage';
+
+const PART_SIZE = 8 * 1024 * 1024;
+
+type S3Config = Extract<StorageConfig, { driver: 's3' }>;
+
+/** S3 / MinIO / Ceph RGW through the `minio` client. */
+export class S3Storage implements ObjectStorage {
+  readonly driver = 's3' as const;
+  private readonly client: Client;
+  private readonly bucket: string;
+
+  constructor(private readonly config: S3Config) {
+    const { endPoint } = config;
+    this.client = new Client({
+      endPoint: endPoint.hostname,
+      port: endPoint.port ? Number(endPoint.port) : undefined,
+      useSSL: endPoint.protocol === 'https:',
+      accessKey: config.accessKey,
+      secretKey: config.secretKey,
+      region: config.region,
+      pathStyle: config.pathStyle,
+    });
+    this.bucket = config.bucket;
+  }
+
+  /** Creates the bucket on first use; safe to call from several processes at once. */
+  async ensureBucket(): Promise<void> {
+    if (await this.client.bucketExists(this.bucket)) return;
+    try {
+      await this.client.makeBucket(this.bucket, this.config.region);
+    } catch (err) {
+      if (!(err instanceof S3Error && /BucketAlready/.test(err.code ?? ''))) throw err;
+    }
+  }
+
+  /**
+   * Explicit multipart upload with bounded parts: one part buffered at a time, and the
+   * upload is aborted on any failure so no orphan parts stay on the server.
+   */
+  async put(key: string, body: Readable, opts: PutOptions = {}): Promise<{ size: number; etag: string }> {
+    assertSafeKey(key);
+    const headers = { 'Content-Type': opts.contentType ?? 'application/octet-stream' };
+    const parts = chunk(body, PART_SIZE);
+    const first = await parts.next();
+    const firstPart = first.done ? Buffer.alloc(0) : first.value;
+    opts.onProgress?.(firstPart.length);
+    if (firstPart.length < PART_SIZE) {
+      // The whole object fits one part: a single PUT is cheaper than a multipart round trip.
+      const res = await this.client.putObject(this.bucket, key, firstPart, firstPart.length, headers);
+      return { size: firstPart.length, etag: res.etag };
+    }
+    const uploadId = await this.client.initiateNewMultipartUpload(this.bucket, key, headers);
+    try {
+      const etags: { part: number; etag: string }[] = [];
+      let size = 0;
+      let partNumber = 0;
+      const upload = async (buf: Buffer) => {
+        partNumber += 1;
+        const res = await this.client.uploadPart(
+          { bucketName: this.bucket, objectName: key, uploadID: uploadId, partNumber, headers: {} },
+          buf,
+        );
+        etags.push({ part: partNumber, etag: res.etag });
+        size += buf.length;
+      };
+      await upload(firstPart);
+      for await (const part of parts) {
+        opts.onProgress?.(part.length);
+        await upload(part);
+      }
+      const done = await this.client.completeMultipartUpload(this.bucket, key, uploadId, etags);
+      return { size, etag: done.etag };
+    } catch (err) {
+      await this.client.abortMultipartUpload(this.bucket, key, uploadId).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    assertSafeKey(key);
+    if (!range) return this.client.getObject(this.bucket, key);
+    return this.client.getPartialObject(this.bucket, key, range.start, range.end - range.start + 1);
+  }
+
+  async stat(key: string): Promise<ObjectStat | null> {
+    assertSafeKey(key);
+    try {
+      const s = await this.client.statObject(this.bucket, key);
+      const contentType = s.metaData?.['content-type'] as string | undefined;
+      return { size: s.size, etag: s.etag, lastModified: s.lastModified, contentType };
+    } catch (err) {
+      if (err instanceof S3Error && (err.code === 'NotFound' || err.code === 'NoSuchKey')) return null;
+      throw err;
+    }
+  }
+
+  presignedGetUrl(key: string, expirySeconds: number): Promise<string> {
+    assertSafeKey(key);
+    return this.client.presignedGetObject(this.bucket, key, expirySeconds);
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    const stream = this.client.listObjectsV2(this.bucket, prefix, true);
+    for await (const item of stream as AsyncIterable<{ name?: string }>) {
+      if (item.name) keys.push(item.name);
+    }
+    return keys;
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    if (!prefix.endsWith('/')) throw new Error('deletePrefix takes a folder prefix ending in /');
+    assertSafeKey(prefix);
+    const keys = await this.list(prefix);
+    for (let i = 0; i < keys.length; i += 1000) {
+      await this.client.removeObjects(this.bucket, keys.slice(i, i + 1000));
+    }
+    // Unfinished multipart uploads under the prefix hold storage too.
+    const incomplete = this.client.listIncompleteUploads(this.bucket, prefix, true);
+    for await (const upload of incomplete as AsyncIterable<{ key: string; uploadId: string }>) {
+      await this.client.abortMultipartUpload(this.bucket, upload.key, upload.uploadId).catch(() => undefined);
+    }
+    return keys.length;
+  }
+
+  async ping(): Promise<void> {
+    if (!(await this.client.bucketExists(this.bucket))) throw new Error(`bucket ${this.bucket} is missing`);
+  }
+}

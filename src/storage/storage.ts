@@ -1,0 +1,56 @@
+import type { Readable } from 'node:stream';
+
+export interface ObjectStat {
+  size: number;
+  etag: string;
+  lastModified: Date;
+  contentType?: string;
+}
+
+/** Inclusive byte range, as in HTTP `Range: bytes=start-end`. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+export interface PutOptions {
+  contentType?: string;
+  /** Called as bytes are consumed, for progress reporting. */
+  onProgress?: (bytes: number) => void;
+}
+
+/**
+ * The one object-storage port. Keys are always derived from ids by the platform
+ * (`videos/<id>/…`), never from client input.
+ */
+export interface ObjectStorage {
+  readonly driver: 'local' | 's3';
+  /** Streams `body` (length unknown) into `key`; on any failure nothing is left behind. */
+  put(key: string, body: Readable, opts?: PutOptions): Promise<{ size: number; etag: string }>;
+  get(key: string, range?: ByteRange): Promise<Readable>;
+  /** null when the object does not exist. */
+  stat(key: string): Promise<ObjectStat | null>;
+  /**
+   * A URL a local tool (ffprobe, ffmpeg) or client can read the object from until it expires.
+   * The local driver returns a filesystem path.
+   */
+  presignedGetUrl(key: string, expirySeconds: number): Promise<string>;
+  list(prefix: string): Promise<string[]>;
+  /** Deletes every object under `prefix`; returns how many went. */
+  deletePrefix(prefix: string): Promise<number>;
+  /** Throws when the store is unreachable (readiness). */
+  ping(): Promise<void>;
+}
+
+export class StorageNotFoundError extends Error {
+  constructor(key: string) {
+    super(`No object at ${key}`);
+    this.name = 'StorageNotFoundError';
+  }
+}
+
+export function assertSafeKey(key: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._\-/]*$/.test(key) || key.includes('..') || key.includes('//')) {
+    throw new Error(`Unsafe storage key: ${JSON.stringify(key)}`);
+  }
+}

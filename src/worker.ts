@@ -1,0 +1,72 @@
+import 'reflect-metadata';
+import { Worker } from 'bullmq';
+import { createRedis } from './cache/redis';
+import { loadConfigOrExit, type Config } from './config/config';
+import { createLogger, type Logger } from './config/logger';
+import { assertBinaries } from './config/system-check';
+import { createAppPubSub } from './graphql/pubsub';
+import { openInfrastructure, type Infrastructure } from './infrastructure';
+import { createJobHandlers } from './jobs/handlers';
+import { assertHandlers, dispatch } from './jobs/job-registry';
+import { QUEUE_NAME } from './jobs/job-types';
+
+export interface RunningWorker {
+  worker: Worker;
+  infra: Infrastructure;
+  close(): Promise<void>;
+}
+
+/** Wires the worker process: the same infrastructure as the API, plus a BullMQ worker. */
+export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
+  const infra = await openInfrastructure(config, logger);
+  const pubSub = createAppPubSub(infra.redis, infra.subscriber);
+  const handlers = createJobHandlers({ config, logger, infra, pubSub });
+  assertHandlers(handlers);
+  // A blocking worker connection of its own: it must not stall the shared command connection.
+  const connection = createRedis(config.redisUrl, 'worker');
+  const worker = new Worker(QUEUE_NAME, (job) => dispatch(handlers, job), {
+    connection,
+    prefix: `${config.redisPrefix}:bull`,
+    concurrency: config.workerConcurrency,
+    // A job whose worker died is taken up again after this long without a lock renewal.
+    lockDuration: 30_000,
+    stalledInterval: 15_000,
+    maxStalledCount: 2,
+  });
+  worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, name: job?.name, err: err.message }, 'job failed'));
+  worker.on('completed', (job) => logger.info({ jobId: job.id, name: job.name }, 'job completed'));
+  worker.on('error', (err) => logger.error({ err }, 'worker error'));
+  await worker.waitUntilReady();
+  logger.info({ concurrency: config.workerConcurrency }, 'worker started');
+  return {
+    worker,
+    infra,
+    async close() {
+      await worker.close();
+      await connection.quit().catch(() => undefined);
+      await infra.close();
+    },
+  };
+}
+
+if (require.main === module) {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config, 'worker');
+  assertBinaries([config.ffmpegPath, config.ffprobePath]);
+  startWorker(config, logger)
+    .then((running) => {
+      const stop = (signal: string) => {
+        logger.info({ signal }, 'worker shutting down (finishing the current job)');
+        running.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    })
+    .catch((err: unknown) => {
+      logger.fatal({ err }, 'worker failed to start');
+      process.exit(1);
+    });
+}

@@ -1,0 +1,83 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { loadConfig, type Config } from '../../src/config/config';
+import { createLogger } from '../../src/config/logger';
+import { startApi, type RunningApi } from '../../src/main';
+import { startWorker, type RunningWorker } from '../../src/worker';
+
+export const S3_ENV = {
+  S3_ENDPOINT: process.env.TEST_S3_ENDPOINT ?? 'http://127.0.0.1:7480',
+  S3_ACCESS_KEY: process.env.TEST_S3_ACCESS_KEY ?? 'testaccess',
+  S3_SECRET_KEY: process.env.TEST_S3_SECRET_KEY ?? 'testsecret',
+};
+
+const MYSQL_ROOT = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(5).toString('hex')}`;
+}
+
+/**
+ * A config isolated from every other test run: its own database, Redis key prefix and bucket.
+ * S3 storage by default; pass STORAGE_DRIVER=local and DATA_DIR for the disk driver.
+ */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  const id = uniqueName('vpt');
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: `${MYSQL_ROOT}/${id}`,
+    MIGRATE_ON_START: 'true',
+    REDIS_PREFIX: id,
+    S3_BUCKET: id.replace(/_/g, '-'),
+    ...S3_ENV,
+    ...overrides,
+  });
+}
+
+export async function dropDatabase(url: string): Promise<void> {
+  const parsed = new URL(url);
+  const name = parsed.pathname.slice(1);
+  parsed.pathname = '/';
+  const ds = new DataSource({ type: 'mysql', url: parsed.toString() });
+  await ds.initialize();
+  await ds.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  await ds.destroy();
+}
+
+export interface TestStack {
+  config: Config;
+  api: RunningApi;
+  worker: RunningWorker | null;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the real API (and optionally a worker) on an ephemeral port against real services. */
+export async function startStack(opts: { worker?: boolean; env?: Record<string, string> } = {}): Promise<TestStack> {
+  const config = testConfig(opts.env);
+  const api = await startApi(config, createLogger(config, 'api'));
+  const config2: Config = { ...config, publicUrl: api.url };
+  const worker = opts.worker ? await startWorker(config2, createLogger(config2, 'worker')) : null;
+  return {
+    config,
+    api,
+    worker,
+    url: api.url,
+    async close() {
+      await worker?.close();
+      const storage = api.infra.storage;
+      await storage.deletePrefix('videos/').catch(() => undefined);
+      await api.infra.redis.eval(
+        "for _,k in ipairs(redis.call('keys', ARGV[1])) do redis.call('del', k) end",
+        0,
+        `${config.redisPrefix}*`,
+      );
+      await api.close();
+      await dropDatabase(config.databaseUrl);
+    },
+  };
+}
