@@ -11,6 +11,7 @@ import { resolverClasses } from './graphql/resolvers';
 import { buildAppSchema } from './graphql/schema';
 import { AuthResolver } from './graphql/user/auth.resolver';
 import { UserResolver } from './graphql/user/user.resolver';
+import { ProgressResolver } from './graphql/video/progress.resolver';
 import { VideoResolver } from './graphql/video/video.resolver';
 import { healthRouter } from './http/health';
 import { MediaUrls } from './http/media-urls';
@@ -45,6 +46,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       [AuthResolver, new AuthResolver(new UserService(users, tokens))],
       [UserResolver, new UserResolver(videoQueries)],
       [VideoResolver, new VideoResolver(videoQueries, urls)],
+      [ProgressResolver, new ProgressResolver()],
     ]),
     pubSub,
   );
@@ -66,7 +68,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     tokens,
     metrics,
     routers,
-    createContext: (user) => ({ user, loaders: createLoaders({ users, videos }) }),
+    createContext: (user) => ({ user, loaders: createLoaders({ users, videos }), pubSub }),
   });
   return {
     url: http.url,

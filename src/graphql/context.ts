@@ -1,11 +1,13 @@
 import type { AuthUser } from '../users/tokens';
 import { unauthenticated } from '../errors';
 import type { Loaders } from './loaders';
+import type { AppPubSub } from './pubsub';
 
 /** Built per HTTP request or per graphql-ws operation. */
 export interface GraphQLContext {
   user: AuthUser | null;
   loaders: Loaders;
+  pubSub: AppPubSub;
 }
 
 export function requireUser(ctx: GraphQLContext): AuthUser {

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { RenditionEntity, UserEntity } from '../db/entities';
+import type { RenditionEntity, UserEntity, VideoEntity } from '../db/entities';
 import type { UserRepository } from '../db/repositories/user.repository';
 import type { VideoRepository } from '../db/repositories/video.repository';
 
@@ -14,6 +14,10 @@ export function createLoaders(deps: LoaderDeps) {
     user: new DataLoader<string, UserEntity | null>(async (ids) => {
       const rows = await deps.users.findByIds(ids);
       return orderByKeys(ids, rows, (u) => u.id);
+    }),
+    video: new DataLoader<string, VideoEntity | null>(async (ids) => {
+      const rows = await deps.videos.findByIds(ids);
+      return orderByKeys(ids, rows, (v) => v.id);
     }),
     renditions: new DataLoader<string, RenditionEntity[]>(async (videoIds) => {
       const rows = await deps.videos.renditionsFor(videoIds);

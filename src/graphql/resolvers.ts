@@ -2,7 +2,8 @@ import type { NonEmptyArray } from 'type-graphql';
 import './video/video.enums';
 import { AuthResolver } from './user/auth.resolver';
 import { UserResolver } from './user/user.resolver';
+import { ProgressResolver } from './video/progress.resolver';
 import { VideoResolver } from './video/video.resolver';
 
 /** Every resolver class of the schema; main.ts wires an instance for each. */
-export const resolverClasses: NonEmptyArray<Function> = [AuthResolver, UserResolver, VideoResolver];
+export const resolverClasses: NonEmptyArray<Function> = [AuthResolver, UserResolver, VideoResolver, ProgressResolver];

@@ -1,0 +1,36 @@
+import { Arg, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { notFound } from '../../errors';
+import type { VideoProgress } from '../../videos/progress';
+import { canView } from '../../videos/video-access';
+import { requireUser, type GraphQLContext } from '../context';
+import { Topic } from '../pubsub';
+import { VideoProgressEvent } from './progress.type';
+
+/** Only someone who may see the video may follow it; checked once, when subscribing. */
+async function subscribeToProgress({ args, context }: SubscribeResolverData<unknown, { videoId: string }, GraphQLContext>) {
+  const user = requireUser(context);
+  const video = /^[0-9a-f-]{36}$/i.test(args.videoId) ? await context.loaders.video.load(args.videoId) : null;
+  if (!video || !canView(video, user.id)) throw notFound();
+  return context.pubSub.subscribe(Topic.VideoProgress, args.videoId);
+}
+
+@Resolver()
+export class ProgressResolver {
+  @Subscription(() => VideoProgressEvent, {
+    description: 'Live progress of one video: upload bytes, then each processing phase, then READY or FAILED.',
+    subscribe: subscribeToProgress,
+  })
+  videoProgress(@Root() event: VideoProgress, @Arg('videoId', () => ID) _videoId: string): VideoProgressEvent {
+    return {
+      videoId: event.videoId,
+      status: event.status,
+      phase: event.phase,
+      percent: Math.round(Math.min(100, Math.max(0, event.percent)) * 10) / 10,
+      bytesReceived: event.bytesReceived ?? null,
+      bytesTotal: event.bytesTotal ?? null,
+      rendition: event.rendition ?? null,
+      message: event.message ?? null,
+      playable: event.playable ?? false,
+    };
+  }
+}
