@@ -19,6 +19,7 @@ import { createMetrics } from './http/metrics';
 import { startHttpServer } from './http/server';
 import { openInfrastructure, type Infrastructure } from './infrastructure';
 import { JobQueue } from './jobs/job-queue';
+import { withTimeout } from './utils/timeout';
 import { TokenService } from './users/tokens';
 import { UserService } from './users/user.service';
 import { VideoQueryService } from './videos/video-query.service';
@@ -75,7 +76,8 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     infra,
     async close() {
       await http.close();
-      await jobs.close();
+      // A dead Redis must not hang shutdown: bounded waits, then the connections are dropped.
+      await withTimeout(jobs.close(), 5000, 'closing the queue').catch(() => undefined);
       await infra.close();
     },
   };
