@@ -14,11 +14,11 @@ import { UserResolver } from './graphql/user/user.resolver';
 import { ProgressResolver } from './graphql/video/progress.resolver';
 import { VideoResolver } from './graphql/video/video.resolver';
 import { healthRouter } from './http/health';
-import { MediaUrls } from './http/media-urls';
 import { createMetrics } from './http/metrics';
 import { startHttpServer } from './http/server';
 import { openInfrastructure, type Infrastructure } from './infrastructure';
 import { JobQueue } from './jobs/job-queue';
+import { createPlayback } from './playback/playback.wiring';
 import { TokenService } from './users/tokens';
 import { UserService } from './users/user.service';
 import { VideoQueryService } from './videos/video-query.service';
@@ -38,7 +38,8 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   const users = new UserRepository(infra.ds);
   const videos = new VideoRepository(infra.ds);
   const videoQueries = new VideoQueryService(videos);
-  const urls = new MediaUrls(config.publicUrl);
+  const playback = createPlayback({ config, logger, infra, videos, jobs, queries: videoQueries });
+  const urls = playback.urls;
 
   const schema = await buildAppSchema(
     resolverClasses,
@@ -47,6 +48,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       [UserResolver, new UserResolver(videoQueries)],
       [VideoResolver, new VideoResolver(videoQueries, urls)],
       [ProgressResolver, new ProgressResolver()],
+      ...playback.resolvers,
     ]),
     pubSub,
   );
@@ -60,6 +62,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       ],
       metrics.registry,
     ),
+    playback.router,
   ];
   const http = await startHttpServer({
     config,
@@ -68,13 +71,15 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     tokens,
     metrics,
     routers,
-    createContext: (user) => ({ user, loaders: createLoaders({ users, videos }), pubSub }),
+    createContext: (user) => ({ user, loaders: createLoaders({ users, videos, cache: playback.cache, views: playback.views }), pubSub }),
   });
+  playback.start();
   return {
     url: http.url,
     infra,
     async close() {
       await http.close();
+      await playback.stop();
       await jobs.close();
       await infra.close();
     },
