@@ -78,6 +78,7 @@ export class VideoResolver {
     @Arg('maxHeight', () => Int, { nullable: true, description: 'Tallest rung worth sending (screen height in device pixels).' }) maxHeight: number | null,
     @Arg('saveData', () => Boolean, { nullable: true, description: 'Data saver: low rungs only.' }) saveData: boolean | null,
   ): Promise<Playback | null> {
+    maxHeight ??= null; // omitted arguments arrive as undefined
     const { hlsKey, dashKey } = video.entity;
     if (!hlsKey || !dashKey) return null;
     if (maxHeight !== null && !(maxHeight > 0 && maxHeight <= 10_000)) throw badInput('`maxHeight` must be between 1 and 10000', { field: 'maxHeight' });
