@@ -4,7 +4,7 @@ import { Router, type Request, type Response } from 'express';
 import type { VideoCache } from '../cache/video-cache';
 import type { PlaybackConfig } from '../config/config';
 import type { Logger } from '../config/logger';
-import { cacheControl, fileType, rewriteVtt, safeDeliveryPath } from '../playback/delivery-rules';
+import { cacheControl, fileType, notModified, rewriteVtt, safeDeliveryPath } from '../playback/delivery-rules';
 import { needsRewrite, rewriteHls, rewriteMpd, withQuery, type ManifestRewrite } from '../playback/manifest-rewrite';
 import type { ViewCounter } from '../playback/view-counter';
 import { publicKey, publicPathOf } from '../storage/keys';
@@ -92,7 +92,7 @@ async function serve(deps: DeliveryDeps, req: Request, res: Response): Promise<v
 
   const etag = `"${stat.etag.replace(/"/g, '')}"`;
   res.set({ ETag: etag, 'Last-Modified': stat.lastModified.toUTCString(), 'Content-Type': type.contentType, 'Accept-Ranges': 'bytes' });
-  if (req.fresh) return void res.status(304).end();
+  if (notModified(req.get('If-None-Match'), etag)) return void res.status(304).end();
 
   let range: { start: number; end: number } | undefined;
   const ifRange = req.get('If-Range');
@@ -138,7 +138,7 @@ async function sendRewritten(
       : rewriteVtt(text, rewrite.query, withQuery);
   const etag = `"r-${createHash('sha1').update(out).digest('base64url')}"`;
   res.set({ ETag: etag, 'Content-Type': contentType });
-  if (req.fresh) return void res.status(304).end();
+  if (notModified(req.get('If-None-Match'), etag)) return void res.status(304).end();
   res.status(200).send(out);
 }
 

@@ -63,3 +63,14 @@ export function rewriteVtt(text: string, query: string | null, withQuery: (uri: 
     .map((line) => (/^[^\s:]+\.(jpe?g|png|webp|avif)(#\S*)?$/i.test(line.trim()) ? withQuery(line.trim(), query) : line))
     .join('\n');
 }
+
+/**
+ * RFC 9110 If-None-Match (weak comparison). Unlike `req.fresh`, a request's `Cache-Control:
+ * no-cache` does not matter here: it addresses caches, and fetch() sends it with every conditional request.
+ */
+export function notModified(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  const bare = (t: string) => t.trim().replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((t) => bare(t) === bare(etag));
+}
