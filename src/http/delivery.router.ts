@@ -78,16 +78,22 @@ async function serve(deps: DeliveryDeps, req: Request, res: Response): Promise<v
     'Access-Control-Expose-Headers': 'Content-Length, Content-Range, ETag',
   });
 
-  if (req.method === 'GET' && [video.hlsKey, video.dashKey].some((k) => k && publicPathOf(id, k) === relPath)) {
+  // A play start is a GET of the master manifest (HLS or DASH) that is answered.
+  const countView = () => {
+    if (req.method !== 'GET' || ![video.hlsKey, video.dashKey].some((k) => k && publicPathOf(id, k) === relPath)) return;
     deps.views.record(id, video.viewCount).catch((err: unknown) => deps.logger.warn({ err }, 'view not counted'));
-  }
+  };
 
   if (!rewriting) {
     const target = await redirectTarget(deps, key, isPrivate, left);
-    if (target) return void res.redirect(302, target);
+    if (target) {
+      countView();
+      return void res.redirect(302, target);
+    }
   }
   const stat = await deps.storage.stat(key);
   if (!stat) return fail(res, 404, 'Not found');
+  countView();
   if (rewriting) return sendRewritten(deps, req, res, key, stat.size, type.contentType, rewrite, relPath);
 
   const etag = `"${stat.etag.replace(/"/g, '')}"`;

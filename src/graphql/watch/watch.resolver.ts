@@ -22,7 +22,7 @@ export class WatchResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<WatchEntry[]> {
     const user = requireUser(ctx);
-    const n = first ?? 20;
+    const n = first ?? Math.min(20, this.max);
     if (!Number.isInteger(n) || n < 0 || n > this.max) throw badInput(`\`first\` must be between 0 and ${this.max}`, { field: 'first' });
     if (n === 0) return [];
     const watched = await this.history.recent(user.id, n);
