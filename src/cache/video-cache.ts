@@ -10,6 +10,7 @@ export interface VideoRecord {
 }
 
 export interface VideoCacheOptions {
+  enabled: boolean;
   ttlSeconds: number;
   negativeTtlSeconds: number;
   /** ±fraction of the TTL, so entries filled together do not expire together. */
@@ -71,6 +72,10 @@ export class VideoCache {
   /** In key order, null for ids with no row. */
   async getMany(ids: readonly string[]): Promise<(VideoRecord | null)[]> {
     if (!ids.length) return [];
+    if (!this.opts.enabled) {
+      const loaded = await this.load([...new Set(ids)]);
+      return ids.map((id) => loaded.get(id) ?? null);
+    }
     const cached = await this.redis.mget(...ids.map((id) => cacheKeys(this.prefix, id).data));
     const result = new Map<string, Promise<VideoRecord | null>>();
     const misses: string[] = [];

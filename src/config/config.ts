@@ -46,7 +46,8 @@ const schema = z
     GRAPHQL_MAX_COMPLEXITY: int(10).default(5000),
     ADMIN_EMAILS: z.string().default(''),
 
-    VIDEO_CACHE_TTL_SECONDS: int(1).default(300),
+    VIDEO_CACHE_ENABLED: bool.default(true),
+    VIDEO_CACHE_TTL_SECONDS: int(1).default(120),
     VIDEO_CACHE_NEGATIVE_TTL_SECONDS: int(1).default(10),
     VIDEO_CACHE_JITTER: z.coerce.number().min(0).max(1).default(0.1),
     MEDIA_TOKEN_TTL_SECONDS: int(10).default(6 * 3600),
@@ -110,6 +111,8 @@ export interface Config {
 
 /** Reads, caching and delivery (issue 5). */
 export interface PlaybackConfig {
+  /** Off only to troubleshoot or to measure the cache's effect (bench). */
+  cacheEnabled: boolean;
   cacheTtlSeconds: number;
   cacheNegativeTtlSeconds: number;
   cacheJitter: number;
@@ -176,6 +179,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     graphqlMaxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
     adminEmails: e.ADMIN_EMAILS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
     playback: {
+      cacheEnabled: e.VIDEO_CACHE_ENABLED,
       cacheTtlSeconds: e.VIDEO_CACHE_TTL_SECONDS,
       cacheNegativeTtlSeconds: e.VIDEO_CACHE_NEGATIVE_TTL_SECONDS,
       cacheJitter: e.VIDEO_CACHE_JITTER,

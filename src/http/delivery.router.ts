@@ -116,10 +116,9 @@ async function serve(deps: DeliveryDeps, req: Request, res: Response): Promise<v
   if (range) res.set('Content-Range', `bytes ${range.start}-${range.end}/${stat.size}`);
   if (req.method === 'HEAD' || length === 0) return void res.end();
   const body = await deps.storage.get(key, range);
-  res.on('close', () => body.destroy());
   await pipeline(body, res).catch((err: unknown) => {
-    // A client that goes away mid-file is normal; anything else is worth a line.
-    if (!res.destroyed || (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
+    // A client that goes away mid-file is normal (pipeline has already closed the storage stream).
+    if (!(req.destroyed || res.destroyed) || res.writableFinished) throw err;
   });
 }
 

@@ -31,6 +31,7 @@ export function createPlayback(deps: {
   const p = config.playback;
   const repo = new PlaybackRepository(infra.ds);
   const cache = new VideoCache(infra.redis, config.redisPrefix, deps.videos, {
+    enabled: p.cacheEnabled,
     ttlSeconds: p.cacheTtlSeconds,
     negativeTtlSeconds: p.cacheNegativeTtlSeconds,
     jitter: p.cacheJitter,
