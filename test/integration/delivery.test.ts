@@ -4,6 +4,12 @@ import { after, before, describe, it } from 'node:test';
 import { cacheKeys } from '../../src/cache/video-cache';
 import { RenditionEntity, VideoEntity } from '../../src/db/entities';
 import { MediaSigner } from '../../src/http/media-signer';
+import { JobQueue } from '../../src/jobs/job-queue';
+import { purgeHandler } from '../../src/jobs/purge.handler';
+import type { WorkerDeps } from '../../src/jobs/handlers';
+import type { Job } from 'bullmq';
+import { Readable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
 import { videoPrefix } from '../../src/storage/keys';
 import { Visibility } from '../../src/videos/video-status';
 import { startStack, type TestStack } from '../helpers/env';
@@ -183,6 +189,8 @@ describe('delivery: GET /videos/:id/…', () => {
   it('deletes everything: objects, rows, cache entries; its URLs answer 404', async () => {
     const id = await seedVideo(stack, { ownerId: owner.userId, ladder });
     assert.equal((await fetch(`${stack.url}/videos/${id}/master.m3u8`)).status, 200); // also fills the cache
+    const queue = new JobQueue(stack.api.infra.redis, stack.config.redisPrefix);
+    await queue.add('video.transcode', { videoId: id }, { jobId: `transcode-${id}`, delay: 60_000 });
     assert.ok((await stack.api.infra.redis.exists(cacheKeys(stack.config.redisPrefix, id).data)) === 1);
     const r = await gql<{ deleteVideo: boolean }>(stack.url, 'mutation($id:ID!){ deleteVideo(id:$id) }', { id }, owner.token);
     assert.equal(r.data?.deleteVideo, true);
@@ -195,6 +203,21 @@ describe('delivery: GET /videos/:id/…', () => {
     assert.equal((await fetch(`${stack.url}/videos/${id}/r0/seg-00001.m4s`)).status, 404);
     assert.equal((await gql<{ video: null }>(stack.url, PLAYBACK, { id })).data?.video, null);
     assert.equal(errorCode(await gql(stack.url, 'mutation($id:ID!){ deleteVideo(id:$id) }', { id }, owner.token)), 'NOT_FOUND');
+    assert.equal(await queue.queue.getJob(`transcode-${id}`), undefined, 'queued transcode removed');
+    await queue.close();
+  });
+
+  it('purges what a transcode wrote after its video was deleted (the purge job)', async () => {
+    const id = randomUUID(); // no row: deleted while the worker was still writing
+    const { storage } = stack.api.infra;
+    await storage.put(`videos/${id}/public/late/seg-00001.m4s`, Readable.from([Buffer.alloc(10)]));
+    const deps = { config: stack.config, logger: undefined, infra: stack.api.infra, pubSub: undefined } as unknown as WorkerDeps;
+    await purgeHandler(deps)({ data: { videoId: id } } as Job<{ videoId: string }, unknown, 'video.purge'>);
+    assert.deepEqual(await storage.list(videoPrefix(id)), []);
+    const live = await seedVideo(stack, { ownerId: owner.userId, ladder });
+    const result = await purgeHandler(deps)({ data: { videoId: live } } as Job<{ videoId: string }, unknown, 'video.purge'>);
+    assert.deepEqual(result, { skipped: 'video exists' });
+    assert.ok((await storage.list(videoPrefix(live))).length > 0, 'an existing video is never purged');
   });
 });
 

@@ -70,6 +70,16 @@ describe('reads: batching, cache, privacy, edits', () => {
     assert.ok(await a.api.infra.redis.ttl(cacheKeys(a.config.redisPrefix, id).data) > 0, 'entries expire');
   });
 
+  it('lets one process load a cold video while the other waits for it (lease)', async () => {
+    const id = await seedVideo(a, { ownerId: owner.userId });
+    const q = 'query($id:ID!){ video(id:$id){ id renditions{ height } } }';
+    const [qa, qb] = [a.api.infra.queryCount(), b.api.infra.queryCount()];
+    const all = await Promise.all(Array.from({ length: 20 }, (_, i) => gql<{ video: { id: string } }>(i % 2 ? a.url : b.url, q, { id })));
+    assert.ok(all.every((r) => r.data?.video.id === id));
+    const statements = a.api.infra.queryCount() - qa + (b.api.infra.queryCount() - qb);
+    assert.ok(statements <= 4, `two cold processes cost ${statements} statements`);
+  });
+
   it('caches misses briefly and never answers 500 for unknown or malformed ids', async () => {
     const missing = '00000000-0000-4000-8000-000000000000';
     assert.equal((await gql<{ video: null }>(a.url, ONE, { id: missing })).data?.video, null);
