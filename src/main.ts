@@ -53,6 +53,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     pubSub,
   );
   const metrics = createMetrics();
+  playback.registerMetrics(metrics.registry);
   const routers: Router[] = [
     healthRouter(
       [

@@ -55,8 +55,12 @@ export function jitteredTtl(base: number, jitter: number, random: () => number =
  * wait briefly for the value). Missing ids are cached briefly too. Access rules are NOT applied
  * here: callers check canView on every read, cached or not.
  */
+export type CacheOutcome = 'hit' | 'negative_hit' | 'miss' | 'coalesced';
+
 export class VideoCache {
   private readonly inflight = new Map<string, Promise<VideoRecord | null>>();
+  /** Set by the wiring to feed metrics. */
+  onLookup: (outcome: CacheOutcome, count: number) => void = () => undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -79,14 +83,22 @@ export class VideoCache {
     const cached = await this.redis.mget(...ids.map((id) => cacheKeys(this.prefix, id).data));
     const result = new Map<string, Promise<VideoRecord | null>>();
     const misses: string[] = [];
+    const tally: Record<CacheOutcome, number> = { hit: 0, negative_hit: 0, miss: 0, coalesced: 0 };
     ids.forEach((id, i) => {
       const raw = cached[i];
       if (raw === null || raw === undefined) {
         const pending = this.inflight.get(id);
-        if (pending) result.set(id, pending);
-        else if (!misses.includes(id)) misses.push(id);
-      } else result.set(id, Promise.resolve(raw === MISSING ? null : deserialize(raw)));
+        if (pending) {
+          tally.coalesced += 1;
+          result.set(id, pending);
+        } else if (!misses.includes(id)) misses.push(id);
+      } else {
+        tally[raw === MISSING ? 'negative_hit' : 'hit'] += 1;
+        result.set(id, Promise.resolve(raw === MISSING ? null : deserialize(raw)));
+      }
     });
+    tally.miss = misses.length;
+    for (const [outcome, n] of Object.entries(tally)) if (n) this.onLookup(outcome as CacheOutcome, n);
     if (misses.length) {
       const batch = this.fill(misses);
       for (const id of misses) {

@@ -1,3 +1,4 @@
+import { Counter, type Registry } from 'prom-client';
 import { VideoCache } from '../cache/video-cache';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
@@ -68,6 +69,15 @@ export function createPlayback(deps: {
       [VideoMutationResolver, new VideoMutationResolver(edits, deps.queries, history)],
       [WatchResolver, new WatchResolver(history, p.watchHistoryMax)],
     ] as [Function, object][],
+    registerMetrics(registry: Registry): void {
+      const lookups = new Counter({
+        name: 'video_cache_lookups_total',
+        help: 'Video metadata cache lookups by outcome (hit, negative_hit, miss, coalesced)',
+        labelNames: ['outcome'],
+        registers: [registry],
+      });
+      cache.onLookup = (outcome, n) => lookups.inc({ outcome }, n);
+    },
     /** Write-behind timers; several API processes may run them at once (the flushes are atomic). */
     start(): void {
       for (const f of flushers) {

@@ -68,6 +68,9 @@ describe('reads: batching, cache, privacy, edits', () => {
     assert.equal(warm.data?.video.renditions.length, 2);
     assert.equal(a.api.infra.queryCount() - before, 0, 'a cache hit (renditions included) needs no statement');
     assert.ok(await a.api.infra.redis.ttl(cacheKeys(a.config.redisPrefix, id).data) > 0, 'entries expire');
+    const metrics = await (await fetch(`${a.url}/metrics`)).text();
+    assert.match(metrics, /video_cache_lookups_total\{outcome="hit"\} [1-9]/);
+    assert.match(metrics, /video_cache_lookups_total\{outcome="miss"\} [1-9]/);
   });
 
   it('lets one process load a cold video while the other waits for it (lease)', async () => {
