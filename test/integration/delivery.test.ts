@@ -95,6 +95,10 @@ describe('delivery: GET /videos/:id/…', () => {
     assert.equal(again.status, 304);
     const changed = await fetch(url, { headers: { 'If-None-Match': '"something-else"' } });
     assert.equal(changed.status, 200);
+    const head = await fetch(url, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-length'), String(full.length));
+    assert.equal((await head.arrayBuffer()).byteLength, 0);
     const stale = await fetch(url, { headers: { Range: 'bytes=0-9', 'If-Range': '"old"' } });
     assert.equal(stale.status, 200, 'If-Range mismatch sends the whole file');
   });
