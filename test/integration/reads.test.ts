@@ -29,7 +29,7 @@ describe('reads: batching, cache, privacy, edits', () => {
     await a.close();
   });
 
-  it('serves a 50-video page with uploader, renditions and poster in a constant number of statements', async () => {
+  it('serves a 50-video page with uploader, renditions and poster in a constant number of statements', async (t) => {
     const uploaders = [owner, other, await signUp(a.url, 'Third')];
     const base = Date.now() - 3_600_000;
     for (let i = 0; i < 55; i += 1) {
@@ -41,6 +41,7 @@ describe('reads: batching, cache, privacy, edits', () => {
     assert.equal(r.errors, undefined);
     assert.equal(r.data?.videos.edges.length, 50);
     assert.ok(statements <= 5, `page cost ${statements} statements`);
+    t.diagnostic(`50-video page: ${statements} SQL statements`);
     assert.equal(r.data?.videos.edges[0]?.node.title, 'v54', 'newest first');
     assert.ok(r.data?.videos.edges.every((e) => e.node.renditions.length === 2 && e.node.poster.url.endsWith('/poster.jpg')));
     assert.equal(r.data?.videos.pageInfo.hasNextPage, true);
@@ -55,7 +56,7 @@ describe('reads: batching, cache, privacy, edits', () => {
     }
   });
 
-  it('caches video(id): a hit costs no statement, misses are single-flight', async () => {
+  it('caches video(id): a hit costs no statement, misses are single-flight', async (t) => {
     const id = await seedVideo(a, { ownerId: owner.userId });
     let before = a.api.infra.queryCount();
     const q = 'query($id:ID!){ video(id:$id){ id title renditions{ height } } }';
@@ -63,6 +64,7 @@ describe('reads: batching, cache, privacy, edits', () => {
     assert.ok(cold.every((r) => r.data?.video.id === id));
     const coldStatements = a.api.infra.queryCount() - before;
     assert.ok(coldStatements <= 2, `20 concurrent cold reads cost ${coldStatements} statements`);
+    t.diagnostic(`20 concurrent cold reads in one process: ${coldStatements} SQL statements`);
     before = a.api.infra.queryCount();
     const warm = await gql<{ video: { renditions: unknown[]; uploader: { id: string } } }>(a.url, 'query($id:ID!){ video(id:$id){ id renditions{ height } } }', { id });
     assert.equal(warm.data?.video.renditions.length, 2);
@@ -73,7 +75,7 @@ describe('reads: batching, cache, privacy, edits', () => {
     assert.match(metrics, /video_cache_lookups_total\{outcome="miss"\} [1-9]/);
   });
 
-  it('lets one process load a cold video while the other waits for it (lease)', async () => {
+  it('lets one process load a cold video while the other waits for it (lease)', async (t) => {
     const id = await seedVideo(a, { ownerId: owner.userId });
     const q = 'query($id:ID!){ video(id:$id){ id renditions{ height } } }';
     const [qa, qb] = [a.api.infra.queryCount(), b.api.infra.queryCount()];
@@ -81,6 +83,7 @@ describe('reads: batching, cache, privacy, edits', () => {
     assert.ok(all.every((r) => r.data?.video.id === id));
     const statements = a.api.infra.queryCount() - qa + (b.api.infra.queryCount() - qb);
     assert.ok(statements <= 4, `two cold processes cost ${statements} statements`);
+    t.diagnostic(`20 cold reads over two processes: ${statements} SQL statements`);
   });
 
   it('caches misses briefly and never answers 500 for unknown or malformed ids', async () => {
