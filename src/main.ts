@@ -14,11 +14,11 @@ import { UserResolver } from './graphql/user/user.resolver';
 import { ProgressResolver } from './graphql/video/progress.resolver';
 import { VideoResolver } from './graphql/video/video.resolver';
 import { healthRouter } from './http/health';
-import { MediaUrls } from './http/media-urls';
 import { createMetrics } from './http/metrics';
 import { startHttpServer } from './http/server';
 import { openInfrastructure, type Infrastructure } from './infrastructure';
 import { JobQueue } from './jobs/job-queue';
+import { createPlayback } from './playback/playback.wiring';
 import { withTimeout } from './utils/timeout';
 import { TokenService } from './users/tokens';
 import { UserService } from './users/user.service';
@@ -39,7 +39,8 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   const users = new UserRepository(infra.ds);
   const videos = new VideoRepository(infra.ds);
   const videoQueries = new VideoQueryService(videos);
-  const urls = new MediaUrls(config.publicUrl);
+  const playback = createPlayback({ config, logger, infra, videos, jobs, queries: videoQueries });
+  const urls = playback.urls;
 
   const schema = await buildAppSchema(
     resolverClasses,
@@ -48,10 +49,12 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       [UserResolver, new UserResolver(videoQueries)],
       [VideoResolver, new VideoResolver(videoQueries, urls)],
       [ProgressResolver, new ProgressResolver()],
+      ...playback.resolvers,
     ]),
     pubSub,
   );
   const metrics = createMetrics();
+  playback.registerMetrics(metrics.registry);
   const routers: Router[] = [
     healthRouter(
       [
@@ -61,6 +64,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       ],
       metrics.registry,
     ),
+    playback.router,
   ];
   const http = await startHttpServer({
     config,
@@ -69,14 +73,16 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     tokens,
     metrics,
     routers,
-    createContext: (user) => ({ user, loaders: createLoaders({ users, videos }), pubSub }),
+    createContext: (user) => ({ user, loaders: createLoaders({ users, videos, cache: playback.cache, views: playback.views }), pubSub }),
   });
+  playback.start();
   return {
     url: http.url,
     infra,
     async close() {
       await http.close();
       // A dead Redis must not hang shutdown: bounded waits, then the connections are dropped.
+      await withTimeout(playback.stop(), 5000, 'final flush').catch((err: unknown) => logger.warn({ err }, 'final flush failed'));
       await withTimeout(jobs.close(), 5000, 'closing the queue').catch(() => undefined);
       await infra.close();
     },

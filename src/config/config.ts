@@ -45,6 +45,18 @@ const schema = z
     GRAPHQL_MAX_DEPTH: int(2, 50).default(10),
     GRAPHQL_MAX_COMPLEXITY: int(10).default(5000),
     ADMIN_EMAILS: z.string().default(''),
+
+    VIDEO_CACHE_ENABLED: bool.default(true),
+    VIDEO_CACHE_TTL_SECONDS: int(1).default(120),
+    VIDEO_CACHE_NEGATIVE_TTL_SECONDS: int(1).default(10),
+    VIDEO_CACHE_JITTER: z.coerce.number().min(0).max(1).default(0.1),
+    MEDIA_TOKEN_TTL_SECONDS: int(10).default(6 * 3600),
+    MANIFEST_MAX_AGE_SECONDS: int(0).default(10),
+    PUBLIC_MEDIA_BASE_URL: z.url().optional(),
+    MEDIA_REDIRECT_PRESIGNED: bool.default(false),
+    VIEW_FLUSH_INTERVAL_MS: int(100).default(10_000),
+    WATCH_FLUSH_INTERVAL_MS: int(100).default(2_000),
+    WATCH_HISTORY_MAX: int(1, 1000).default(50),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
@@ -94,6 +106,25 @@ export interface Config {
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
   adminEmails: string[];
+  playback: PlaybackConfig;
+}
+
+/** Reads, caching and delivery (issue 5). */
+export interface PlaybackConfig {
+  /** Off only to troubleshoot or to measure the cache's effect (bench). */
+  cacheEnabled: boolean;
+  cacheTtlSeconds: number;
+  cacheNegativeTtlSeconds: number;
+  cacheJitter: number;
+  mediaTokenTtlSeconds: number;
+  manifestMaxAgeSeconds: number;
+  /** CDN in front of the bucket: delivery answers with redirects to `<base>/<storage key>`. */
+  publicMediaBaseUrl: string | null;
+  /** Redirect to presigned storage URLs instead of proxying bytes through the API. */
+  redirectPresigned: boolean;
+  viewFlushIntervalMs: number;
+  watchFlushIntervalMs: number;
+  watchHistoryMax: number;
 }
 
 export class ConfigError extends Error {}
@@ -147,6 +178,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
     graphqlMaxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
     adminEmails: e.ADMIN_EMAILS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    playback: {
+      cacheEnabled: e.VIDEO_CACHE_ENABLED,
+      cacheTtlSeconds: e.VIDEO_CACHE_TTL_SECONDS,
+      cacheNegativeTtlSeconds: e.VIDEO_CACHE_NEGATIVE_TTL_SECONDS,
+      cacheJitter: e.VIDEO_CACHE_JITTER,
+      mediaTokenTtlSeconds: e.MEDIA_TOKEN_TTL_SECONDS,
+      manifestMaxAgeSeconds: e.MANIFEST_MAX_AGE_SECONDS,
+      publicMediaBaseUrl: e.PUBLIC_MEDIA_BASE_URL?.replace(/\/$/, '') ?? null,
+      redirectPresigned: e.MEDIA_REDIRECT_PRESIGNED,
+      viewFlushIntervalMs: e.VIEW_FLUSH_INTERVAL_MS,
+      watchFlushIntervalMs: e.WATCH_FLUSH_INTERVAL_MS,
+      watchHistoryMax: e.WATCH_HISTORY_MAX,
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from '../config/logger';
 import type { AppPubSub } from '../graphql/pubsub';
 import type { Infrastructure } from '../infrastructure';
 import type { JobHandlers } from './job-registry';
+import { purgeHandler } from './purge.handler';
 
 export interface WorkerDeps {
   config: Config;
@@ -13,10 +14,11 @@ export interface WorkerDeps {
 }
 
 /** Wires one handler per declared job. */
-export function createJobHandlers(_deps: WorkerDeps): JobHandlers {
+export function createJobHandlers(deps: WorkerDeps): JobHandlers {
   return {
     'video.transcode': async () => {
       throw new UnrecoverableError('Transcoding is not available yet');
     },
+    'video.purge': purgeHandler(deps),
   };
 }

@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { RenditionEntity, VideoEntity } from '../../src/db/entities';
+import { publicKey } from '../../src/storage/keys';
+import { VideoStatus, Visibility } from '../../src/videos/video-status';
+import type { TestStack } from './env';
+
+const run = promisify(execFile);
+
+/**
+ * A real, tiny CMAF ladder (240p + 120p video, AAC audio) with a DASH MPD and HLS master/media
+ * playlists sharing the segments, made by ffmpeg at test time. Returns the folder.
+ */
+export async function makeLadder(): Promise<{ dir: string; files: string[]; cleanup(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'vp-ladder-'));
+  for (const r of ['r0', 'r1', 'r2']) await mkdir(path.join(dir, r));
+  await run('ffmpeg', [
+    '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440',
+    '-t', '3', '-map', '0:v', '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25',
+    '-s:v:0', '320x240', '-s:v:1', '160x120', '-b:v:0', '300k', '-b:v:1', '100k', '-c:a', 'aac', '-b:a', '64k',
+    '-f', 'dash', '-seg_duration', '1', '-use_template', '1', '-use_timeline', '0', '-hls_playlist', '1',
+    '-adaptation_sets', 'id=0,streams=v id=1,streams=a',
+    '-init_seg_name', 'r$RepresentationID$/init.mp4', '-media_seg_name', 'r$RepresentationID$/seg-$Number%05d$.m4s',
+    path.join(dir, 'manifest.mpd'),
+  ]);
+  await run('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240', '-frames:v', '1', path.join(dir, 'poster.jpg')]);
+  const files: string[] = [];
+  const walk = async (d: string) => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      if (e.isDirectory()) await walk(path.join(d, e.name));
+      else files.push(path.relative(dir, path.join(d, e.name)).split(path.sep).join('/'));
+    }
+  };
+  await walk(dir);
+  return { dir, files: files.sort(), cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export interface SeedOptions {
+  ownerId: string;
+  title?: string;
+  visibility?: Visibility;
+  status?: VideoStatus;
+  createdAt?: Date;
+  /** Upload the ladder's files and point the row at them. */
+  ladder?: { dir: string; files: string[] };
+}
+
+/** Inserts a video as processing would leave it: row, renditions, poster, and (optionally) the files. */
+export async function seedVideo(stack: TestStack, opts: SeedOptions): Promise<string> {
+  const id = randomUUID();
+  const { ds, storage } = stack.api.infra;
+  await ds.getRepository(VideoEntity).insert({
+    id,
+    ownerId: opts.ownerId,
+    title: opts.title ?? `Video ${id.slice(0, 8)}`,
+    description: null,
+    status: opts.status ?? VideoStatus.READY,
+    visibility: opts.visibility ?? Visibility.PUBLIC,
+    durationSeconds: 3,
+    width: 320,
+    height: 240,
+    hlsKey: publicKey(id, 'master.m3u8'),
+    dashKey: publicKey(id, 'manifest.mpd'),
+    poster: [{ key: publicKey(id, 'poster.jpg'), width: 320, height: 240 }],
+    ...(opts.createdAt ? { createdAt: opts.createdAt } : {}),
+  });
+  await ds.getRepository(RenditionEntity).insert([
+    { videoId: id, height: 240, width: 320, bitrate: 369130, codecs: 'avc1.42c00d,mp4a.40.2', frameRate: 25, playlistKey: publicKey(id, 'media_0.m3u8'), initKey: publicKey(id, 'r0/init.mp4') },
+    { videoId: id, height: 120, width: 160, bitrate: 166818, codecs: 'avc1.42c00c,mp4a.40.2', frameRate: 25, playlistKey: publicKey(id, 'media_1.m3u8'), initKey: publicKey(id, 'r1/init.mp4') },
+  ]);
+  if (opts.ladder) {
+    const { dir, files } = opts.ladder;
+    await Promise.all(files.map((f) => storage.put(publicKey(id, f), createReadStream(path.join(dir, f)))));
+  }
+  return id;
+}
