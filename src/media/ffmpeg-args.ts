@@ -72,7 +72,7 @@ export function buildEncodeArgs(plan: EncodePlan): string[] {
   const branches = n + (plan.storyboard ? 1 : 0);
   // A constant frame rate before the split: variable-rate sources play smoothly and GOPs line up.
   const graph = [`[0:v:0]fps=${plan.frameRate},format=yuv420p,split=${branches}${labels('s', branches)}`];
-  plan.rungs.forEach((r, i) => graph.push(`[s${i}]scale=${r.width}:${r.height}:flags=bicubic,setsar=1[v${i}]`));
+  plan.rungs.forEach((r, i) => graph.push(`[s${i}]scale=${r.width}:${r.height}:flags=bicubic[v${i}]`));
   if (plan.storyboard) {
     const sb = plan.storyboard;
     graph.push(

@@ -1,4 +1,4 @@
-import HLS from 'hls-parser';
+import * as HLS from 'hls-parser';
 import type { StoryboardPlan } from './ffmpeg-args';
 import type { ProbeResult } from './probe';
 
