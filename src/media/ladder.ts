@@ -33,6 +33,8 @@ export interface Ladder {
 }
 
 const even = (n: number): number => Math.max(2, Math.round(n / 2) * 2);
+/** Even and never above n (no upscaling by a rounding pixel). */
+const evenDown = (n: number): number => Math.max(2, Math.floor(n / 2) * 2);
 
 /**
  * Pure: the encoding ladder for a source. Never upscales, always at least one rung (the source's
@@ -48,8 +50,8 @@ export function buildLadder(src: LadderSource): Ladder {
   const fitting = RUNG_HEIGHTS.filter((h) => h <= short);
   const sizes = fitting.length ? [...fitting] : [short];
   const rungs = sizes.map((s): Rung => {
-    const shortSide = even(s);
-    const longSide = even((long * shortSide) / short);
+    const shortSide = Math.min(even(s), evenDown(short));
+    const longSide = Math.min(even((long * shortSide) / short), evenDown(long));
     const width = portrait ? shortSide : longSide;
     const height = portrait ? longSide : shortSide;
     const bpp = BITS_PER_PIXEL[s] ?? BITS_PER_PIXEL[240];
