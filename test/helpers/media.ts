@@ -86,3 +86,19 @@ export async function fetchToFile(stack: TestStack, key: string, file: string): 
   await pipeline(await stack.api.infra.storage.get(key), createWriteStream(file));
   return file;
 }
+
+/** Waits until the video's transcode job has finished (completed or failed for good), cleanup included. */
+export async function waitForJob(stack: TestStack, videoId: string, timeoutMs = 180_000): Promise<string> {
+  const jobs = new JobQueue(stack.api.infra.redis, stack.config.redisPrefix);
+  const until = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const state = await (await jobs.queue.getJob(`transcode-${videoId}`))?.getState();
+      if (state === 'completed' || state === 'failed') return state;
+      if (Date.now() > until) throw new Error(`job of ${videoId} still ${state} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    await jobs.close();
+  }
+}

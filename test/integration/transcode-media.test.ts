@@ -9,7 +9,7 @@ import { publicPrefix } from '../../src/storage/keys';
 import { VideoStatus } from '../../src/videos/video-status';
 import { startStack, type TestStack } from '../helpers/env';
 import { collect, signUp, wsClient } from '../helpers/graphql';
-import { enqueue, fetchToFile, ffmpeg, ffprobeJson, makeClip, mediaDir, queueVideo, waitForStatus } from '../helpers/media';
+import { enqueue, waitForJob, fetchToFile, ffmpeg, ffprobeJson, makeClip, mediaDir, queueVideo, waitForStatus } from '../helpers/media';
 
 interface Event { status: string; phase: string; message: string | null }
 
@@ -35,6 +35,7 @@ describe('transcode: awkward and bad sources', () => {
     const sub = collect<{ videoProgress: Event }>(client, 'subscription($id:ID!){ videoProgress(videoId:$id){ status phase message } }', { id }, (e) => e.videoProgress.status === 'FAILED', 60_000);
     await sub.ready;
     await enqueue(stack, id);
+    assert.equal(await waitForJob(stack, id), 'failed');
     const v = await waitForStatus(stack, id, [VideoStatus.READY, VideoStatus.FAILED]);
     assert.equal(v.status, VideoStatus.FAILED);
     assert.match(v.failureReason ?? '', reason);

@@ -9,7 +9,7 @@ import { publicPrefix } from '../../src/storage/keys';
 import { VideoStatus } from '../../src/videos/video-status';
 import { startStack, type TestStack } from '../helpers/env';
 import { collect, gql, signUp, wsClient } from '../helpers/graphql';
-import { enqueue, fetchToFile, ffprobeJson, makeClip, mediaDir, queueVideo, waitForStatus } from '../helpers/media';
+import { enqueue, waitForJob, fetchToFile, ffprobeJson, makeClip, mediaDir, queueVideo, waitForStatus } from '../helpers/media';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { readFile } from 'node:fs/promises';
 
@@ -53,6 +53,7 @@ describe('transcode job end to end (640x360, 4 s, H.264/AAC)', () => {
     await sub.ready;
     await enqueue(stack, videoId);
     events = (await sub.done).map((e) => e.videoProgress);
+    await waitForJob(stack, videoId);
     await client.dispose();
     const r = await gql<{ video: VideoView }>(stack.url, VIDEO, { id: videoId }, owner.token);
     view = r.data!.video;
@@ -186,7 +187,7 @@ describe('transcode job end to end (640x360, 4 s, H.264/AAC)', () => {
     await q.remove(`transcode-${videoId}`);
     await q.close();
     await enqueue(stack, videoId);
-    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await waitForJob(stack, videoId), 'completed');
     const v = await waitForStatus(stack, videoId, [VideoStatus.READY, VideoStatus.FAILED]);
     assert.equal(v.status, VideoStatus.READY);
     const rows = await stack.api.infra.ds.getRepository(RenditionEntity).findBy({ videoId });
