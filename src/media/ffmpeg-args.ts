@@ -69,15 +69,21 @@ export function gopFrames(frameRate: number, segmentSeconds: number): number {
 export function buildEncodeArgs(plan: EncodePlan): string[] {
   if (!plan.rungs.length) throw new Error('An encode needs at least one rung');
   const n = plan.rungs.length;
-  const branches = n + (plan.storyboard ? 1 : 0);
-  // A constant frame rate before the split: variable-rate sources play smoothly and GOPs line up.
-  const graph = [`[0:v:0]fps=${plan.frameRate},format=yuv420p,split=${branches}${labels('s', branches)}`];
-  plan.rungs.forEach((r, i) => graph.push(`[s${i}]scale=${r.width}:${r.height}:flags=bicubic[v${i}]`));
+  // Cascade: each rung is scaled from the one above rather than from the source (rungs are
+  // largest first), which saves most of the scaling work of a plain split. A constant frame rate
+  // first: variable-rate sources play smoothly and GOPs line up across rungs.
+  const graph: string[] = [];
+  let prev = '[0:v:0]fps=' + plan.frameRate + ',format=yuv420p,';
+  plan.rungs.forEach((r, i) => {
+    const last = i === n - 1;
+    const next = last ? (plan.storyboard ? `split=2[v${i}][sbin]` : null) : `split=2[v${i}][c${i}]`;
+    graph.push(`${prev}scale=${r.width}:${r.height}:flags=bicubic${next ? `,${next}` : `[v${i}]`}`);
+    prev = `[c${i}]`;
+  });
   if (plan.storyboard) {
     const sb = plan.storyboard;
-    graph.push(
-      `[s${n}]fps=1/${sb.intervalSeconds},scale=${sb.tileWidth}:${sb.tileHeight},setsar=1,tile=${sb.columns}x${sb.rows}[sb]`,
-    );
+    // From the smallest rung: tiles are tiny, and scaling from 240p costs next to nothing.
+    graph.push(`[sbin]fps=1/${sb.intervalSeconds},scale=${sb.tileWidth}:${sb.tileHeight},setsar=1,tile=${sb.columns}x${sb.rows}[sb]`);
   }
   const gop = gopFrames(plan.frameRate, plan.segmentSeconds);
   const args = [...common];

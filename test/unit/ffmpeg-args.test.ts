@@ -16,12 +16,14 @@ const valueOf = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 describe('buildEncodeArgs', () => {
   const args = buildEncodeArgs(plan);
 
-  it('decodes once: one input, one split feeding every rung and the storyboard', () => {
+  it('decodes once: one input, a scaling cascade feeding every rung, largest first, and the storyboard', () => {
     assert.equal(args.filter((a) => a === '-i').length, 1);
-    const graph = valueOf(args, '-filter_complex');
-    assert.match(graph, /^\[0:v:0\]fps=29\.97,format=yuv420p,split=6\[s0\]\[s1\]\[s2\]\[s3\]\[s4\]\[s5\]/);
-    for (const r of ladder.rungs) assert.ok(graph.includes(`scale=${r.width}:${r.height}`), `${r.width}x${r.height}`);
-    assert.match(graph, /fps=1\/2,scale=160:90,setsar=1,tile=10x3\[sb\]/);
+    const graph = valueOf(args, '-filter_complex').split(';');
+    assert.equal(graph[0], '[0:v:0]fps=29.97,format=yuv420p,scale=1920:1080:flags=bicubic,split=2[v0][c0]');
+    assert.equal(graph[1], '[c0]scale=1280:720:flags=bicubic,split=2[v1][c1]');
+    assert.equal(graph[4], '[c3]scale=426:240:flags=bicubic,split=2[v4][sbin]');
+    assert.equal(graph[5], '[sbin]fps=1/2,scale=160:90,setsar=1,tile=10x3[sb]');
+    ladder.rungs.forEach((_, i) => assert.equal(args[args.indexOf(`[v${i}]`) - 1], '-map'));
   });
 
   it('fixes the GOP to one segment and disables scene-cut keyframes so rungs cut at the same instants', () => {
@@ -55,7 +57,7 @@ describe('buildEncodeArgs', () => {
     const silent = buildEncodeArgs({ ...plan, audio: null, storyboard: null, strict: false });
     assert.ok(!silent.includes('0:a:0') && !silent.includes('-c:a') && !silent.includes('-xerror'));
     assert.equal(valueOf(silent, '-adaptation_sets'), 'id=0,streams=v');
-    assert.match(valueOf(silent, '-filter_complex'), /split=5/);
+    assert.match(valueOf(silent, '-filter_complex'), /\[c3\]scale=426:240:flags=bicubic\[v4\]$/);
   });
 
   it('refuses an empty ladder', () => {
