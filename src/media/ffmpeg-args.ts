@@ -39,6 +39,8 @@ export interface EncodePlan {
   preset: string;
   /** Sprite sheets written to outDir in the same pass; omitted when null. */
   storyboard: StoryboardPlan | null;
+  /** Stream-copy the source video as rung 0 (see canCopyTopRung); the others are encoded. */
+  copyTopRung?: boolean;
   /** Extra decoder strictness: stop on the first corrupt frame instead of concealing it. */
   strict: boolean;
 }
@@ -73,8 +75,10 @@ export function buildEncodeArgs(plan: EncodePlan): string[] {
   // largest first), which saves most of the scaling work of a plain split. A constant frame rate
   // first: variable-rate sources play smoothly and GOPs line up across rungs.
   const graph: string[] = [];
+  const copy = !!plan.copyTopRung;
   let prev = '[0:v:0]fps=' + plan.frameRate + ',format=yuv420p,';
   plan.rungs.forEach((r, i) => {
+    if (copy && i === 0) return;
     const last = i === n - 1;
     const next = last ? (plan.storyboard ? `split=2[v${i}][sbin]` : null) : `split=2[v${i}][c${i}]`;
     graph.push(`${prev}scale=${r.width}:${r.height}:flags=bicubic${next ? `,${next}` : `[v${i}]`}`);
@@ -88,20 +92,23 @@ export function buildEncodeArgs(plan: EncodePlan): string[] {
   const gop = gopFrames(plan.frameRate, plan.segmentSeconds);
   const args = [...common];
   if (plan.strict) args.push('-xerror', '-err_detect', 'explode');
-  args.push('-i', plan.input, '-filter_complex', graph.join(';'));
-  plan.rungs.forEach((_, i) => args.push('-map', `[v${i}]`));
+  args.push('-i', plan.input);
+  if (graph.length) args.push('-filter_complex', graph.join(';'));
+  plan.rungs.forEach((_, i) => args.push('-map', copy && i === 0 ? '0:v:0' : `[v${i}]`));
   if (plan.audio) args.push('-map', '0:a:0');
   args.push(
     '-c:v', 'libx264',
     '-preset', plan.preset,
-    '-profile:v', 'high',
-    '-pix_fmt', 'yuv420p',
     '-g', String(gop),
     '-keyint_min', String(gop),
     '-sc_threshold', '0',
     '-flags', '+cgop',
   );
+  if (copy) args.push('-c:v:0', 'copy');
   plan.rungs.forEach((r, i) => {
+    if (copy && i === 0) return;
+    // Per stream: a copied stream has no encoder to take a profile.
+    args.push(`-profile:v:${i}`, 'high');
     args.push(`-b:v:${i}`, String(r.videoBitrate), `-maxrate:v:${i}`, String(r.maxBitrate), `-bufsize:v:${i}`, String(r.maxBitrate * 2));
   });
   if (plan.audio) args.push('-c:a', 'aac', '-b:a', String(plan.audio.bitrate), '-ac', '2', '-ar', '48000');

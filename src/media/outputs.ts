@@ -71,6 +71,25 @@ export function canRemux(p: ProbeResult): boolean {
   );
 }
 
+/**
+ * The source's video can stand in for the top rung unchanged (no re-encode, the largest saving of
+ * the whole ladder) when it is exactly that rung: same size and rate, browser-safe H.264, within
+ * the rung's peak bitrate. Keyframe alignment is checked separately (keyframes.ts).
+ */
+export function canCopyTopRung(p: ProbeResult, top: { width: number; height: number; frameRate: number; maxBitrate: number }): boolean {
+  return (
+    p.videoCodec === 'h264' &&
+    p.pixelFormat === 'yuv420p' &&
+    /^(High|Main|Constrained Baseline)$/.test(p.videoProfile ?? '') &&
+    p.rotation === 0 &&
+    p.width === top.width &&
+    p.height === top.height &&
+    Math.abs(p.frameRate - top.frameRate) < 0.01 &&
+    p.videoBitrate !== null &&
+    p.videoBitrate <= top.maxBitrate
+  );
+}
+
 /** ffmpeg's DASH muxer writes no FRAME-RATE into the HLS master; players use it to pick rungs. */
 export function withFrameRate(master: string, frameRate: number): string {
   return master.replace(/^(#EXT-X-STREAM-INF:)(?!.*FRAME-RATE)(.*)$/gm, `$1$2,FRAME-RATE=${frameRate.toFixed(3)}`);

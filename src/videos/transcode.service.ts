@@ -5,24 +5,16 @@ import type { Logger } from '../config/logger';
 import type { EncodingRepository, RenditionRow } from '../db/repositories/encoding.repository';
 import type { StoredImage, StoredStoryboard } from '../db/entities/video.entity';
 import { buildEncodeArgs, buildPosterArgs, buildRemuxArgs, gopFrames, MASTER_PLAYLIST, DASH_MANIFEST, initName, mediaPlaylistName } from '../media/ffmpeg-args';
-import { FfmpegError, runFfmpeg } from '../media/ffmpeg-runner';
 import { buildLadder, type Ladder } from '../media/ladder';
-import { canRemux, planStoryboard, posterSizes, readVariants, storyboardVtt, withFrameRate } from '../media/outputs';
-import { probe, type ProbeResult } from '../media/probe';
-import { percentOf } from '../media/progress-parser';
+import { keyframesAligned, keyframeTimes } from '../media/keyframes';
+import { canCopyTopRung, canRemux, planStoryboard, posterSizes, readVariants, storyboardVtt, withFrameRate } from '../media/outputs';
+import type { ProbeResult } from '../media/probe';
 import { publicKey, publicPrefix, sourceKey } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import type { ProgressReporter } from './progress-reporter';
+import { MediaError, probeOrFail, runMedia } from './transcode-media';
 import { createWorkspace, downloadSource, removeWorkspace, uploadDir } from './transcode-files';
 import { VideoStatus } from './video-status';
-
-/** The source cannot be turned into a video: retrying will not help. `message` is shown to the owner. */
-export class MediaError extends Error {
-  constructor(message: string, readonly code: 'UNSUPPORTED_MEDIA' = 'UNSUPPORTED_MEDIA') {
-    super(message);
-    this.name = 'MediaError';
-  }
-}
 
 export interface TranscodeSettings {
   ffmpegPath: string;
@@ -38,6 +30,8 @@ export interface RunContext {
   /** Aborts ffmpeg (job timeout). */
   signal: AbortSignal;
 }
+
+export { MediaError };
 
 export type TranscodeOutcome = 'READY' | 'SKIPPED';
 
@@ -71,7 +65,7 @@ export class TranscodeService {
       if ((await downloadSource(this.storage, sourceKey(videoId), src)) === null) {
         throw new MediaError('The uploaded file is missing');
       }
-      const info = await this.probeOrFail(src);
+      const info = await probeOrFail(this.settings.ffprobePath, src);
       await this.repo.saveProbe(videoId, {
         durationSeconds: info.duration,
         width: info.displayWidth,
@@ -94,6 +88,7 @@ export class TranscodeService {
       const out = path.join(work, 'ladder');
       await mkdir(out);
       const sb = planStoryboard(info.duration, info.displayWidth, info.displayHeight);
+      const copyTopRung = await this.canCopyTopRung(src, info, ladder);
       const args = buildEncodeArgs({
         input: src,
         outDir: out,
@@ -104,9 +99,10 @@ export class TranscodeService {
         preset: this.settings.preset,
         storyboard: sb,
         strict: true,
+        copyTopRung,
       });
       const base = quick ? P.quick : P.probe;
-      await this.ffmpeg(args, ctx, info.duration, (pct) => report('TRANSCODE', base + ((P.encode - base) * pct) / 100));
+      await runMedia(this.settings.ffmpegPath, this.logger, args, ctx, info.duration, (pct) => report('TRANSCODE', base + ((P.encode - base) * pct) / 100));
       const master = withFrameRate(await readFile(path.join(out, MASTER_PLAYLIST), 'utf8'), ladder.frameRate);
       await writeFile(path.join(out, MASTER_PLAYLIST), master);
       const variants = readVariants(master);
@@ -115,7 +111,7 @@ export class TranscodeService {
 
       report('THUMBNAILS', P.encode, {}, true);
       const sizes = posterSizes(info.displayWidth, info.displayHeight).map((s) => ({ ...s, file: path.join(out, `poster-${s.width}x${s.height}.jpg`) }));
-      await this.ffmpeg(buildPosterArgs({ input: src, startSeconds: info.duration * 0.1, spanSeconds: Math.max(0.2, info.duration * 0.4), sizes }), ctx, 0, () => undefined);
+      await runMedia(this.settings.ffmpegPath, this.logger, buildPosterArgs({ input: src, startSeconds: info.duration * 0.1, spanSeconds: Math.max(0.2, info.duration * 0.4), sizes }), ctx, 0, () => undefined);
       await writeFile(path.join(out, 'storyboard.vtt'), storyboardVtt(sb, info.duration, 'storyboard-001.jpg'));
       report('THUMBNAILS', P.thumbs);
 
@@ -148,6 +144,7 @@ export class TranscodeService {
           gopFrames: gopFrames(ladder.frameRate, this.settings.segmentSeconds),
           frameRate: ladder.frameRate,
           ladder: ladder.rungs,
+          topRung: copyTopRung ? 'copy' : 'encode',
           audioBitrate: info.hasAudio ? this.settings.audioBitrate : null,
           firstPlayable: quick ? (canRemux(info) ? 'remux' : 'lowest-rung') : 'none',
           firstPlayableMs,
@@ -194,7 +191,7 @@ export class TranscodeService {
           input: src, outDir: out, rungs: [lowest], frameRate: ladder.frameRate, segmentSeconds: this.settings.segmentSeconds,
           audio: info.hasAudio ? { bitrate: this.settings.audioBitrate } : null, preset: 'ultrafast', storyboard: null, strict: true,
         });
-    await this.ffmpeg(args, ctx, 0, () => undefined);
+    await runMedia(this.settings.ffmpegPath, this.logger, args, ctx, 0, () => undefined);
     const frameRate = remux ? info.frameRate : ladder.frameRate;
     const master = withFrameRate(await readFile(path.join(out, MASTER_PLAYLIST), 'utf8'), frameRate);
     await writeFile(path.join(out, MASTER_PLAYLIST), master);
@@ -210,6 +207,13 @@ export class TranscodeService {
     return ok ? (variants[0]?.height ?? null) : null;
   }
 
+  /** Copying the source as the top rung needs its keyframes on every segment boundary (packet scan, no decode). */
+  private async canCopyTopRung(src: string, info: ProbeResult, ladder: Ladder): Promise<boolean> {
+    if (ladder.rungs.length < 2 || !canCopyTopRung(info, { ...ladder.rungs[0], frameRate: ladder.frameRate })) return false;
+    const times = await keyframeTimes(this.settings.ffprobePath, src).catch(() => []);
+    return keyframesAligned(times, info.duration, this.settings.segmentSeconds, ladder.frameRate);
+  }
+
   private renditionRow(videoId: string, folder: string, v: ReturnType<typeof readVariants>[number], frameRate: number): RenditionRow {
     return {
       height: v.height,
@@ -220,41 +224,6 @@ export class TranscodeService {
       playlistKey: publicKey(videoId, `${folder}/${mediaPlaylistName(v.index)}`),
       initKey: publicKey(videoId, `${folder}/${initName(v.index)}`),
     };
-  }
-
-  private async probeOrFail(file: string): Promise<ProbeResult> {
-    let info: ProbeResult;
-    try {
-      info = await probe(this.settings.ffprobePath, file);
-    } catch {
-      throw new MediaError('Unsupported media: the file is not a video we can read');
-    }
-    if (!info.hasVideo) {
-      throw new MediaError(info.hasAudio ? 'Unsupported media: the file has audio but no video' : 'Unsupported media: the file has no video stream');
-    }
-    if (info.isStillImage) throw new MediaError('Unsupported media: the file is a still image, not a video');
-    if (!(info.duration > 0) || !(info.displayWidth > 0)) throw new MediaError('Unsupported media: the video has no duration or picture size');
-    return info;
-  }
-
-  /** ffmpeg failures on a probed source mean damaged or undecodable media, reported in plain words. */
-  private async ffmpeg(args: string[], ctx: RunContext, duration: number, onPercent: (pct: number) => void): Promise<void> {
-    let reached = 0;
-    try {
-      await runFfmpeg(this.settings.ffmpegPath, args, {
-        signal: ctx.signal,
-        onProgress: (p) => {
-          reached = Math.max(reached, p.outTimeSeconds);
-          if (duration > 0) onPercent(percentOf(p, duration));
-        },
-      });
-    } catch (err) {
-      if (err instanceof FfmpegError && !err.aborted) {
-        this.logger.warn({ err: err.message }, 'ffmpeg failed');
-        throw new MediaError(`The video is damaged or cannot be decoded (stopped at ${reached.toFixed(1)} s)`);
-      }
-      throw err;
-    }
   }
 
   private async removeOtherGenerations(videoId: string, gen: string): Promise<void> {

@@ -120,4 +120,30 @@ describe('transcode: awkward and bad sources', () => {
     const durations = new Set(pk.packets.map((p) => Number(p.duration_time).toFixed(4)));
     assert.equal(durations.size, 1, `constant frame duration, got ${[...durations].join(',')}`);
   });
+
+  it('copies a source that already is the top rung (aligned keyframes, within bitrate) and encodes only the rest', async () => {
+    const file = await makeClip(path.join(media.dir, 'web.mp4'), { size: '640x360', seconds: 8, extra: ['-g', '25', '-sc_threshold', '0', '-b:v', '300k', '-maxrate', '350k', '-bufsize', '700k'] });
+    const id = await queueVideo(stack, owner.userId, file);
+    assert.equal(await waitForJob(stack, id), 'completed');
+    const v = await waitForStatus(stack, id, [VideoStatus.READY, VideoStatus.FAILED]);
+    assert.equal(v.encodingSettings?.topRung, 'copy');
+    const rows = await stack.api.infra.ds.getRepository(RenditionEntity).find({ where: { videoId: id }, order: { height: 'DESC' } });
+    assert.deepEqual(rows.map((r) => r.height), [360, 240]);
+    assert.match(rows[0].codecs, /^avc1\.42/, 'the source (baseline) stream, untouched');
+    assert.match(rows[1].codecs, /^avc1\.64/, 'the encoded rung');
+    for (const row of rows) {
+      const index = /media_(\d+)/.exec(row.playlistKey)![1];
+      const folder = path.posix.dirname(row.playlistKey);
+      const segs = (await stack.api.infra.storage.list(`${folder}/`)).filter((k) => k.includes(`/seg-${index}-`)).sort();
+      assert.equal(segs.length, 2, 'two 4-second segments');
+      const parts = [];
+      for (const k of [row.initKey!, ...segs]) parts.push(await readFile(await fetchToFile(stack, k, path.join(media.dir, 'p'))));
+      const joined = path.join(media.dir, `copy-${row.height}.mp4`);
+      await writeFile(joined, Buffer.concat(parts));
+      const pk = await ffprobeJson<{ packets: { pts_time: string; flags: string }[] }>(['-select_streams', 'v:0', '-show_entries', 'packet=pts_time,flags', joined]);
+      const starts = segs.map((_, i) => i * 4);
+      const kf = pk.packets.filter((p) => p.flags.startsWith('K')).map((p) => Number(p.pts_time));
+      for (const t of starts) assert.ok(kf.some((k) => Math.abs(k - t) < 0.02), `keyframe at ${t}s in ${row.height}p`);
+    }
+  });
 });

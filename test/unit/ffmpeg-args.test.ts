@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildEncodeArgs, buildPosterArgs, buildRemuxArgs, gopFrames, type EncodePlan } from '../../src/media/ffmpeg-args';
 import { buildLadder } from '../../src/media/ladder';
-import { canRemux, planStoryboard, posterSizes, readVariants, storyboardVtt, vttTime, withFrameRate } from '../../src/media/outputs';
+import { keyframesAligned } from '../../src/media/keyframes';
+import { canCopyTopRung, canRemux, planStoryboard, posterSizes, readVariants, storyboardVtt, vttTime, withFrameRate } from '../../src/media/outputs';
 import { parseProbe } from '../../src/media/probe';
 import { ProgressParser, percentOf } from '../../src/media/progress-parser';
 
@@ -155,5 +156,37 @@ describe('ProgressParser', () => {
   it('ignores N/A values', () => {
     const [a] = new ProgressParser().push('out_time_us=N/A\nspeed=N/A\nprogress=continue\n');
     assert.deepEqual(a, { outTimeSeconds: 0, speed: null, done: false });
+  });
+});
+
+describe('top rung stream copy', () => {
+  it('copies the source as rung 0 and encodes the rest from a cascade that starts at rung 1', () => {
+    const args = buildEncodeArgs({ ...plan, copyTopRung: true });
+    assert.equal(args[args.indexOf('0:v:0') - 1], '-map');
+    assert.equal(valueOf(args, '-c:v:0'), 'copy');
+    assert.ok(!args.includes('-b:v:0') && !args.includes('-profile:v:0'));
+    assert.equal(valueOf(args, '-profile:v:1'), 'high');
+    assert.match(valueOf(args, '-filter_complex'), /^\[0:v:0\]fps=29\.97,format=yuv420p,scale=1280:720:flags=bicubic,split=2\[v1\]\[c1\]/);
+  });
+
+  it('needs a keyframe on every segment boundary', () => {
+    assert.equal(keyframesAligned([0, 1, 2, 3, 4, 5, 6, 7, 8], 9, 4, 30), true);
+    assert.equal(keyframesAligned([0, 4.01, 8], 9, 4, 30), true, 'within half a frame');
+    assert.equal(keyframesAligned([0, 5, 8], 9, 4, 30), false);
+    assert.equal(keyframesAligned([0], 3.9, 4, 30), true, 'a single segment');
+    assert.equal(keyframesAligned([], 9, 4, 30), false);
+  });
+
+  it('only when the source is that rung exactly, in browser-safe H.264 within its peak bitrate', () => {
+    const src = parseProbe({
+      format: { format_name: 'mov', duration: '9', bit_rate: '2100000' },
+      streams: [{ codec_type: 'video', codec_name: 'h264', profile: 'High', pix_fmt: 'yuv420p', width: 1280, height: 720, avg_frame_rate: '30/1', bit_rate: '2000000' }],
+    });
+    const top = { width: 1280, height: 720, frameRate: 30, maxBitrate: 3_000_000 };
+    assert.equal(canCopyTopRung(src, top), true);
+    assert.equal(canCopyTopRung(src, { ...top, maxBitrate: 1_000_000 }), false, 'too heavy');
+    assert.equal(canCopyTopRung({ ...src, frameRate: 60 }, top), false, 'rate differs');
+    assert.equal(canCopyTopRung({ ...src, pixelFormat: 'yuv420p10le' }, top), false);
+    assert.equal(canCopyTopRung({ ...src, rotation: 90 }, top), false);
   });
 });
