@@ -16,7 +16,8 @@ import { enqueue, makeClip, queueVideo, waitForJob } from '../test/helpers/media
  * Single-pass ladder (decode once, split + scale, every rung in one process) against the common
  * design (one ffmpeg process per rung, run one after another), on a generated H.264 clip; plus
  * the whole job through a real worker: time from upload complete (enqueued) to first playable
- * and to READY. BENCH_SECONDS (default 60) and BENCH_SIZE (default 1920x1080) set the clip.
+ * and to READY. BENCH_SECONDS (default 60) and BENCH_SIZE (default 1920x1080) set the clip;
+ * BENCH_ONLY=encoders|job runs one half.
  */
 export async function run(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 60);
@@ -44,32 +45,36 @@ export async function run(): Promise<void> {
     };
     say(`clip ${size} ${seconds}s 30fps H.264, ladder ${ladder.rungs.map((r) => r.name).join('/')}, preset ${preset}, ${os.cpus().length} cores`);
 
-    const perRung = await time(async () => {
-      for (const [i, r] of ladder.rungs.entries()) {
-        // The common design: each rung decodes the source again; audio encoded once, with the first.
-        await runFfmpeg('ffmpeg', buildEncodeArgs({ ...base(await out(`rung${r.name}`)), rungs: [r], audio: i === 0 ? base('').audio : null }));
-      }
-    });
-    const single = await time(async () => runFfmpeg('ffmpeg', buildEncodeArgs(base(await out('single')))));
-    const copyable =
-      canCopyTopRung(info, { ...ladder.rungs[0], frameRate: ladder.frameRate }) &&
-      keyframesAligned(await keyframeTimes('ffprobe', clip), info.duration, 4, ladder.frameRate);
-    const singleCopy = copyable ? await time(async () => runFfmpeg('ffmpeg', buildEncodeArgs({ ...base(await out('copy')), copyTopRung: true }))) : NaN;
-    // Encode-only bound: the same single pass with the muxer replaced by a null sink (no packaging, no disk).
-    const boundArgs = buildEncodeArgs(base(await out('bound')));
-    const fIdx = boundArgs.indexOf('-f');
-    const bound = await time(() => runFfmpeg('ffmpeg', [...boundArgs.slice(0, fIdx), '-f', 'null', '-']));
-    const decode = await time(() => runFfmpeg('ffmpeg', ['-v', 'error', '-i', clip, '-f', 'null', '-']));
+    const only = process.env.BENCH_ONLY;
+    if (only !== 'job') {
+      const perRung = await time(async () => {
+        for (const [i, r] of ladder.rungs.entries()) {
+          // The common design: each rung decodes the source again; audio encoded once, with the first.
+          await runFfmpeg('ffmpeg', buildEncodeArgs({ ...base(await out(`rung${r.name}`)), rungs: [r], audio: i === 0 ? base('').audio : null }));
+        }
+      });
+      const single = await time(async () => runFfmpeg('ffmpeg', buildEncodeArgs(base(await out('single')))));
+      const copyable =
+        canCopyTopRung(info, { ...ladder.rungs[0], frameRate: ladder.frameRate }) &&
+        keyframesAligned(await keyframeTimes('ffprobe', clip), info.duration, 4, ladder.frameRate);
+      const singleCopy = copyable ? await time(async () => runFfmpeg('ffmpeg', buildEncodeArgs({ ...base(await out('copy')), copyTopRung: true }))) : NaN;
+      // Encode-only bound: the same single pass with the muxer replaced by a null sink (no packaging, no disk).
+      const boundArgs = buildEncodeArgs(base(await out('bound')));
+      const fIdx = boundArgs.indexOf('-f');
+      const bound = await time(() => runFfmpeg('ffmpeg', [...boundArgs.slice(0, fIdx), '-f', 'null', '-']));
+      const decode = await time(() => runFfmpeg('ffmpeg', ['-v', 'error', '-i', clip, '-f', 'null', '-']));
 
-    say(`per-rung processes : ${perRung.toFixed(1)} s  (${(seconds / perRung).toFixed(2)}x realtime)`);
-    say(`single pass        : ${single.toFixed(1)} s  (${(seconds / single).toFixed(2)}x realtime)`);
-    say(`single pass, top rung copied : ${copyable ? `${singleCopy.toFixed(1)} s  (${(seconds / singleCopy).toFixed(2)}x realtime)` : 'n/a (source does not qualify)'}`);
-    say(`encode-only bound  : ${bound.toFixed(1)} s  (${(seconds / bound).toFixed(2)}x realtime)`);
-    say(`decode only        : ${decode.toFixed(1)} s  (${(seconds / decode).toFixed(2)}x realtime)`);
-    say(`speed-up single pass vs per rung : ${(perRung / single).toFixed(2)}x`);
-    if (copyable) say(`speed-up single pass + top-rung copy vs per rung : ${(perRung / singleCopy).toFixed(2)}x`);
-    say(`single pass / encode-only bound  : ${(single / bound).toFixed(2)}x`);
+      say(`per-rung processes : ${perRung.toFixed(1)} s  (${(seconds / perRung).toFixed(2)}x realtime)`);
+      say(`single pass        : ${single.toFixed(1)} s  (${(seconds / single).toFixed(2)}x realtime)`);
+      say(`single pass, top rung copied : ${copyable ? `${singleCopy.toFixed(1)} s  (${(seconds / singleCopy).toFixed(2)}x realtime)` : 'n/a (source does not qualify)'}`);
+      say(`encode-only bound  : ${bound.toFixed(1)} s  (${(seconds / bound).toFixed(2)}x realtime)`);
+      say(`decode only        : ${decode.toFixed(1)} s  (${(seconds / decode).toFixed(2)}x realtime)`);
+      say(`speed-up single pass vs per rung : ${(perRung / single).toFixed(2)}x`);
+      if (copyable) say(`speed-up single pass + top-rung copy vs per rung : ${(perRung / singleCopy).toFixed(2)}x`);
+      say(`single pass / encode-only bound  : ${(single / bound).toFixed(2)}x`);
 
+    }
+    if (only === 'encoders') return;
     const stack = await startStack({ worker: true, env: { TRANSCODE_PRESET: preset } });
     try {
       const owner = await signUp(stack.url);

@@ -43,7 +43,7 @@ const schema = z
     WORKER_CONCURRENCY: int(1, 64).default(1),
     TRANSCODE_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']).default('veryfast'),
     SEGMENT_SECONDS: int(1, 10).default(4),
-    TRANSCODE_TIMEOUT_SECONDS: int(10).default(3600),
+    TRANSCODE_TIMEOUT_SECONDS: int(1).default(3600),
 
     GRAPHQL_MAX_DEPTH: int(2, 50).default(10),
     GRAPHQL_MAX_COMPLEXITY: int(10).default(5000),

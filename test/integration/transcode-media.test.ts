@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { open, readFile, stat, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RenditionEntity } from '../../src/db/entities';
@@ -144,6 +145,26 @@ describe('transcode: awkward and bad sources', () => {
       const starts = segs.map((_, i) => i * 4);
       const kf = pk.packets.filter((p) => p.flags.startsWith('K')).map((p) => Number(p.pts_time));
       for (const t of starts) assert.ok(kf.some((k) => Math.abs(k - t) < 0.02), `keyframe at ${t}s in ${row.height}p`);
+    }
+  });
+});
+
+describe('transcode: per-job timeout', () => {
+  it('stops ffmpeg, fails the video for good and removes every output and temp file', { timeout: 120_000 }, async () => {
+    const stack = await startStack({ worker: true, env: { TRANSCODE_TIMEOUT_SECONDS: '1' } });
+    const media = await mediaDir();
+    try {
+      const owner = await signUp(stack.url);
+      const file = await makeClip(path.join(media.dir, 'slow.mp4'), { size: '1280x720', seconds: 10 });
+      const id = await queueVideo(stack, owner.userId, file);
+      assert.equal(await waitForJob(stack, id), 'failed');
+      const v = await waitForStatus(stack, id, [VideoStatus.FAILED]);
+      assert.match(v.failureReason ?? '', /took longer than/);
+      assert.deepEqual(await stack.api.infra.storage.list(publicPrefix(id)), []);
+      assert.deepEqual((await readdir(os.tmpdir())).filter((d) => d.startsWith(`vp-transcode-${id}-`)), []);
+    } finally {
+      await stack.close();
+      await media.cleanup();
     }
   });
 });
