@@ -69,7 +69,7 @@ async function failVideo(deps: Pick<TranscodeJobDeps, 'service'>, videoId: strin
 }
 
 /** The human-readable reason when this failure is the last one, or null when a retry follows. */
-function finalReason(err: unknown, job: TranscodeJob, timeout: AbortSignal, timeoutSeconds: number): string | null {
+export function finalReason(err: unknown, job: Pick<TranscodeJob, 'attemptsMade' | 'opts'>, timeout: Pick<AbortSignal, 'aborted'>, timeoutSeconds: number): string | null {
   if (err instanceof MediaError) return err.message;
   if (timeout.aborted) return `Processing took longer than ${Math.round(timeoutSeconds / 60)} minutes and was stopped`;
   const attempts = job.opts.attempts ?? 1;
