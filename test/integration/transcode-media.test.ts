@@ -100,6 +100,7 @@ describe('transcode: awkward and bad sources', () => {
     assert.deepEqual([out.streams[0].width, out.streams[0].height], [360, 480], 'pixels are stored upright');
     assert.equal(out.streams[0].side_data_list, undefined, 'no rotation left for players to apply');
     assert.ok(v.poster && v.poster[0].width === 360 && v.poster[0].height === 480);
+    assert.equal(v.encodingSettings?.firstPlayable, 'lowest-rung', 'a rotated source is not copied: its lowest rung is encoded first');
   });
 
   it('plays a variable-frame-rate source at a constant rate with a 2-second 240p source getting one rung', async () => {

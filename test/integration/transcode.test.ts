@@ -177,6 +177,9 @@ describe('transcode job end to end (640x360, 4 s, H.264/AAC)', () => {
     const keys = await stack.api.infra.storage.list(publicPrefix(videoId));
     const folders = new Set(keys.map((k) => k.slice(publicPrefix(videoId).length).split('/')[0]));
     assert.equal(folders.size, 1, [...folders].join(','));
+    const row = await stack.api.infra.ds.query('SELECT encoding_settings AS s FROM videos WHERE id = ?', [videoId]);
+    const settings = (typeof row[0].s === 'string' ? JSON.parse(row[0].s) : row[0].s) as { firstPlayable: string; topRung: string; gopFrames: number };
+    assert.deepEqual([settings.firstPlayable, settings.topRung, settings.gopFrames], ['remux', 'encode', 50]);
     assert.equal((await stack.api.infra.ds.getRepository(RenditionEntity).countBy({ videoId })), 2);
   });
 
