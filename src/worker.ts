@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import { createRedis } from './cache/redis';
 import { loadConfigOrExit, type Config } from './config/config';
 import { createLogger, type Logger } from './config/logger';
@@ -10,7 +10,6 @@ import { createJobHandlers, createTranscodeService } from './jobs/handlers';
 import { assertHandlers, dispatch } from './jobs/job-registry';
 import { QUEUE_NAME, type JobPayloads } from './jobs/job-types';
 import { onTranscodeJobFailed } from './jobs/transcode.job';
-import type { Job } from 'bullmq';
 
 export interface RunningWorker {
   worker: Worker;
