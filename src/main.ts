@@ -13,6 +13,7 @@ import { AuthResolver } from './graphql/user/auth.resolver';
 import { UserResolver } from './graphql/user/user.resolver';
 import { ProgressResolver } from './graphql/video/progress.resolver';
 import { VideoResolver } from './graphql/video/video.resolver';
+import { bullBoardRouter } from './http/bull-board.router';
 import { healthRouter } from './http/health';
 import { createMetrics } from './http/metrics';
 import { startHttpServer } from './http/server';
@@ -65,6 +66,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       metrics.registry,
     ),
     playback.router,
+    bullBoardRouter([jobs.queue], { users, tokens, adminEmails: config.adminEmails }),
   ];
   const http = await startHttpServer({
     config,

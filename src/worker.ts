@@ -1,14 +1,15 @@
 import 'reflect-metadata';
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import { createRedis } from './cache/redis';
 import { loadConfigOrExit, type Config } from './config/config';
 import { createLogger, type Logger } from './config/logger';
 import { assertBinaries } from './config/system-check';
 import { createAppPubSub } from './graphql/pubsub';
 import { openInfrastructure, type Infrastructure } from './infrastructure';
-import { createJobHandlers } from './jobs/handlers';
+import { createJobHandlers, createTranscodeService } from './jobs/handlers';
 import { assertHandlers, dispatch } from './jobs/job-registry';
-import { QUEUE_NAME } from './jobs/job-types';
+import { QUEUE_NAME, type JobPayloads } from './jobs/job-types';
+import { onTranscodeJobFailed } from './jobs/transcode.job';
 
 export interface RunningWorker {
   worker: Worker;
@@ -33,7 +34,12 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     stalledInterval: 15_000,
     maxStalledCount: 2,
   });
-  worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, name: job?.name, err: err.message }, 'job failed'));
+  // Jobs can also die outside their handler (stalled too often); the video must not stay PROCESSING.
+  const onTranscodeFailed = onTranscodeJobFailed({ service: createTranscodeService({ config, logger, infra, pubSub }), pubSub, logger });
+  worker.on('failed', (job, err) => {
+    logger.warn({ jobId: job?.id, name: job?.name, err: err.message }, 'job failed');
+    void onTranscodeFailed(job as Job<JobPayloads['video.transcode'], unknown, 'video.transcode'> | undefined, err);
+  });
   worker.on('completed', (job) => logger.info({ jobId: job.id, name: job.name }, 'job completed'));
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
   await worker.waitUntilReady();

@@ -41,6 +41,9 @@ const schema = z
 
     MAX_UPLOAD_BYTES: int(1).default(10 * GiB),
     WORKER_CONCURRENCY: int(1, 64).default(1),
+    TRANSCODE_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']).default('veryfast'),
+    SEGMENT_SECONDS: int(1, 10).default(4),
+    TRANSCODE_TIMEOUT_SECONDS: int(1).default(3600),
 
     GRAPHQL_MAX_DEPTH: int(2, 50).default(10),
     GRAPHQL_MAX_COMPLEXITY: int(10).default(5000),
@@ -103,6 +106,7 @@ export interface Config {
   ffprobePath: string;
   maxUploadBytes: number;
   workerConcurrency: number;
+  transcode: { preset: string; segmentSeconds: number; timeoutSeconds: number };
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
   adminEmails: string[];
@@ -175,6 +179,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     ffprobePath: e.FFPROBE_PATH,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    transcode: { preset: e.TRANSCODE_PRESET, segmentSeconds: e.SEGMENT_SECONDS, timeoutSeconds: e.TRANSCODE_TIMEOUT_SECONDS },
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
     graphqlMaxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
     adminEmails: e.ADMIN_EMAILS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
