@@ -12,15 +12,18 @@ import { buildAppSchema } from './graphql/schema';
 import { AuthResolver } from './graphql/user/auth.resolver';
 import { UserResolver } from './graphql/user/user.resolver';
 import { ProgressResolver } from './graphql/video/progress.resolver';
+import { UploadResolver } from './graphql/video/upload.resolver';
 import { VideoResolver } from './graphql/video/video.resolver';
 import { healthRouter } from './http/health';
 import { MediaUrls } from './http/media-urls';
 import { createMetrics } from './http/metrics';
 import { startHttpServer } from './http/server';
+import { tusRouter } from './http/tus.router';
 import { openInfrastructure, type Infrastructure } from './infrastructure';
 import { JobQueue } from './jobs/job-queue';
 import { TokenService } from './users/tokens';
 import { UserService } from './users/user.service';
+import { createUploads } from './videos/uploads.module';
 import { VideoQueryService } from './videos/video-query.service';
 
 export interface RunningApi {
@@ -39,6 +42,9 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   const videos = new VideoRepository(infra.ds);
   const videoQueries = new VideoQueryService(videos);
   const urls = new MediaUrls(config.publicUrl);
+  // With PORT=0 (tests) the public URL is only known once listening.
+  let publicUrl = config.publicUrl;
+  const uploads = createUploads({ config, logger, infra, pubSub, jobs, publicUrl: () => publicUrl });
 
   const schema = await buildAppSchema(
     resolverClasses,
@@ -47,6 +53,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       [UserResolver, new UserResolver(videoQueries)],
       [VideoResolver, new VideoResolver(videoQueries, urls)],
       [ProgressResolver, new ProgressResolver()],
+      [UploadResolver, new UploadResolver(uploads.service)],
     ]),
     pubSub,
   );
@@ -60,6 +67,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       ],
       metrics.registry,
     ),
+    tusRouter({ tokens, uploads: uploads.service, resumable: uploads.resumable, maxUploadBytes: config.maxUploadBytes, logger }),
   ];
   const http = await startHttpServer({
     config,
@@ -70,6 +78,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     routers,
     createContext: (user) => ({ user, loaders: createLoaders({ users, videos }), pubSub }),
   });
+  if (/:0$/.test(publicUrl)) publicUrl = http.url;
   return {
     url: http.url,
     infra,

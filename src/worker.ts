@@ -8,7 +8,9 @@ import { createAppPubSub } from './graphql/pubsub';
 import { openInfrastructure, type Infrastructure } from './infrastructure';
 import { createJobHandlers } from './jobs/handlers';
 import { assertHandlers, dispatch } from './jobs/job-registry';
+import { JobQueue } from './jobs/job-queue';
 import { QUEUE_NAME } from './jobs/job-types';
+import { scheduleUploadCleanup } from './jobs/upload-cleanup.job';
 
 export interface RunningWorker {
   worker: Worker;
@@ -37,12 +39,15 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   worker.on('completed', (job) => logger.info({ jobId: job.id, name: job.name }, 'job completed'));
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
   await worker.waitUntilReady();
+  const scheduler = new JobQueue(infra.redis, config.redisPrefix);
+  await scheduleUploadCleanup(scheduler, config.uploads.cleanupIntervalSeconds);
   logger.info({ concurrency: config.workerConcurrency }, 'worker started');
   return {
     worker,
     infra,
     async close() {
       await worker.close();
+      await scheduler.close();
       await connection.quit().catch(() => undefined);
       await infra.close();
     },

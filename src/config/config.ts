@@ -40,6 +40,10 @@ const schema = z
     FFPROBE_PATH: z.string().min(1).default('ffprobe'),
 
     MAX_UPLOAD_BYTES: int(1).default(10 * GiB),
+    UPLOAD_RATE_LIMIT: int(1).default(20),
+    UPLOAD_RATE_WINDOW_SECONDS: int(1).default(3600),
+    UPLOAD_EXPIRY_SECONDS: int(60).default(24 * 3600),
+    UPLOAD_CLEANUP_INTERVAL_SECONDS: int(10).default(300),
     WORKER_CONCURRENCY: int(1, 64).default(1),
 
     GRAPHQL_MAX_DEPTH: int(2, 50).default(10),
@@ -90,10 +94,20 @@ export interface Config {
   ffmpegPath: string;
   ffprobePath: string;
   maxUploadBytes: number;
+  uploads: UploadConfig;
   workerConcurrency: number;
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
   adminEmails: string[];
+}
+
+export interface UploadConfig {
+  /** Upload creations (either path) a user may start per window. */
+  rateLimit: number;
+  rateWindowSeconds: number;
+  /** An unfinished resumable upload is removed this long after it was created. */
+  expirySeconds: number;
+  cleanupIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -143,6 +157,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    uploads: {
+      rateLimit: e.UPLOAD_RATE_LIMIT,
+      rateWindowSeconds: e.UPLOAD_RATE_WINDOW_SECONDS,
+      expirySeconds: e.UPLOAD_EXPIRY_SECONDS,
+      cleanupIntervalSeconds: e.UPLOAD_CLEANUP_INTERVAL_SECONDS,
+    },
     workerConcurrency: e.WORKER_CONCURRENCY,
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
     graphqlMaxComplexity: e.GRAPHQL_MAX_COMPLEXITY,

@@ -3,7 +3,8 @@ import './video/video.enums';
 import { AuthResolver } from './user/auth.resolver';
 import { UserResolver } from './user/user.resolver';
 import { ProgressResolver } from './video/progress.resolver';
+import { UploadResolver } from './video/upload.resolver';
 import { VideoResolver } from './video/video.resolver';
 
 /** Every resolver class of the schema; main.ts wires an instance for each. */
-export const resolverClasses: NonEmptyArray<Function> = [AuthResolver, UserResolver, VideoResolver, ProgressResolver];
+export const resolverClasses: NonEmptyArray<Function> = [AuthResolver, UserResolver, VideoResolver, ProgressResolver, UploadResolver];

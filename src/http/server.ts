@@ -17,6 +17,7 @@ import type { TokenService } from '../users/tokens';
 import type { AuthUser } from '../users/tokens';
 import { graphiqlRouter } from './graphiql';
 import { httpMetricsMiddleware, type Metrics } from './metrics';
+import { multipartErrorHandler } from './upload-errors';
 
 export interface HttpServerDeps {
   config: Config;
@@ -100,6 +101,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
     expressMiddleware(apollo, {
       context: async ({ req }) => deps.createContext(await tokens.verifyHeader(req.headers.authorization)),
     }),
+    multipartErrorHandler,
   );
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));

@@ -4,6 +4,7 @@ import type { Logger } from '../config/logger';
 import type { AppPubSub } from '../graphql/pubsub';
 import type { Infrastructure } from '../infrastructure';
 import type { JobHandlers } from './job-registry';
+import { createUploadCleanupHandler } from './upload-cleanup.job';
 
 export interface WorkerDeps {
   config: Config;
@@ -13,8 +14,9 @@ export interface WorkerDeps {
 }
 
 /** Wires one handler per declared job. */
-export function createJobHandlers(_deps: WorkerDeps): JobHandlers {
+export function createJobHandlers(deps: WorkerDeps): JobHandlers {
   return {
+    'uploads.cleanup': createUploadCleanupHandler(deps),
     'video.transcode': async () => {
       throw new UnrecoverableError('Transcoding is not available yet');
     },

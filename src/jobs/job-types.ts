@@ -5,11 +5,13 @@
 export interface JobPayloads {
   /** Probe, transcode to the ladder, poster and storyboard, then publish. */
   'video.transcode': { videoId: string };
+  /** Repeating: removes unfinished uploads past their expiry (see upload-cleanup.job.ts). */
+  'uploads.cleanup': Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;
 
-export const jobNames: readonly JobName[] = ['video.transcode'];
+export const jobNames: readonly JobName[] = ['video.transcode', 'uploads.cleanup'];
 
 /** All jobs share one queue; names route them to handlers. */
 export const QUEUE_NAME = 'media';
