@@ -5,7 +5,6 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express, { type Express, type Router } from 'express';
 import type { GraphQLSchema } from 'graphql';
-import { graphqlUploadExpress } from 'graphql-upload-minimal';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config/config';
@@ -17,7 +16,7 @@ import type { TokenService } from '../users/tokens';
 import type { AuthUser } from '../users/tokens';
 import { graphiqlRouter } from './graphiql';
 import { httpMetricsMiddleware, type Metrics } from './metrics';
-import { multipartErrorHandler } from './upload-errors';
+import { graphqlUploads, multipartErrorHandler } from './upload-errors';
 
 export interface HttpServerDeps {
   config: Config;
@@ -97,7 +96,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
-    graphqlUploadExpress({ maxFileSize: config.maxUploadBytes, maxFiles: 1 }),
+    graphqlUploads({ maxFileSize: config.maxUploadBytes, maxFiles: 1 }),
     expressMiddleware(apollo, {
       context: async ({ req }) => deps.createContext(await tokens.verifyHeader(req.headers.authorization)),
     }),

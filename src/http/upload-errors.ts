@@ -1,4 +1,27 @@
-import type { ErrorRequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Writable } from 'node:stream';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { graphqlUploadExpress, processRequest, type UploadOptions } from 'graphql-upload-minimal';
+
+/**
+ * graphql-upload-minimal listens for its parser's first error only (`once`); on a malformed body
+ * busboy then emits a second one ("Unexpected end of form") that nobody handles, which would be an
+ * uncaught exception taking the whole process down. The request has already failed by then, so
+ * later parser errors are dropped here.
+ */
+function processRequestGuarded(req: IncomingMessage, res: ServerResponse, opts?: UploadOptions) {
+  const pipe = req.pipe.bind(req);
+  req.pipe = (<T extends NodeJS.WritableStream>(dest: T, options?: { end?: boolean }): T => {
+    (dest as unknown as Writable).on('error', () => undefined);
+    return pipe(dest, options);
+  }) as typeof req.pipe;
+  return processRequest(req, res, opts);
+}
+
+/** The multipart middleware for /graphql, with the guard above. */
+export function graphqlUploads(opts: UploadOptions): RequestHandler {
+  return graphqlUploadExpress({ ...opts, processRequest: processRequestGuarded } as UploadOptions);
+}
 
 /**
  * graphql-upload-minimal refuses malformed multipart requests (bad `map`, missing parts, files

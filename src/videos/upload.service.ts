@@ -65,7 +65,8 @@ export class UploadService {
       source = upload.createReadStream();
     } catch (err) {
       await rateLimit.refund(userId);
-      throw toUploadError(err, max);
+      // Anything going wrong before the file part arrives is a malformed request.
+      throw err instanceof AppError ? err : badInput(`The file part is missing or malformed: ${(err as Error).message}`);
     }
     const id = randomUUID();
     const video = await videos.insertUploading({
@@ -78,7 +79,9 @@ export class UploadService {
       sizeBytes: fields.sizeBytes ?? null,
       uploadExpiresAt: this.expiry(),
     });
+    let sourceFailed = false;
     try {
+      source.once('error', () => (sourceFailed = true));
       // busboy stops at its own byte limit by truncating quietly; make that an error here.
       source.once('limit', () => source.destroy(tooLarge(max)));
       const meter = new UploadMeter(max, (n) => progress.bytes(id, n, fields.sizeBytes ?? null));
@@ -95,7 +98,8 @@ export class UploadService {
       }
       return await finalizer.complete(video, { sizeBytes: meter.bytes, sha256 });
     } catch (err) {
-      const appErr = toUploadError(err, max);
+      // The request body broke (client gone, malformed part): the client's fault, not storage's.
+      const appErr = sourceFailed && !(err instanceof AppError) ? badInput('The upload was interrupted or malformed') : toUploadError(err, max);
       await finalizer.discard(id, appErr instanceof AppError ? appErr.message : 'Upload failed', false);
       throw appErr;
     }

@@ -1,8 +1,8 @@
-import { GraphQLUpload, type FileUpload } from 'graphql-upload-minimal';
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { UploadService } from '../../videos/upload.service';
 import { requireUser, type GraphQLContext } from '../context';
 import { CreateUploadInput, VideoInput } from './upload.input';
+import { drain, UploadScalar, type IncomingFile } from './upload.scalar';
 import { UploadTicket } from './upload-ticket.type';
 import { Video } from './video.type';
 
@@ -16,12 +16,17 @@ export class UploadResolver {
       'The file streams into storage; the video comes back QUEUED, or the call fails and nothing is kept.',
   })
   async uploadVideo(
-    @Arg('file', () => GraphQLUpload) file: Promise<FileUpload>,
+    @Arg('file', () => UploadScalar) file: IncomingFile,
     @Arg('input', () => VideoInput) input: VideoInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Video> {
-    const user = requireUser(ctx);
-    return Video.from(await this.uploads.uploadMultipart(user.id, input, file));
+    try {
+      const user = requireUser(ctx);
+      return Video.from(await this.uploads.uploadMultipart(user.id, input, file.promise));
+    } catch (err) {
+      drain(file);
+      throw err;
+    }
   }
 
   @Mutation(() => UploadTicket, { description: 'Starts a resumable (tus 1.0) upload of a known size.' })
