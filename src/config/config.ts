@@ -43,7 +43,7 @@ const schema = z
     UPLOAD_RATE_LIMIT: int(1).default(20),
     UPLOAD_RATE_WINDOW_SECONDS: int(1).default(3600),
     UPLOAD_EXPIRY_SECONDS: int(60).default(24 * 3600),
-    UPLOAD_CLEANUP_INTERVAL_SECONDS: int(10).default(300),
+    UPLOAD_CLEANUP_INTERVAL_SECONDS: int(1).default(300),
     WORKER_CONCURRENCY: int(1, 64).default(1),
 
     GRAPHQL_MAX_DEPTH: int(2, 50).default(10),
