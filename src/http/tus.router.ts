@@ -86,6 +86,8 @@ export function tusRouter(deps: { tokens: TokenService; uploads: UploadService; 
       const user = await tokens.verifyHeader(req.headers.authorization);
       if (!user) return refuse(res, 401, 'Sign in required\n');
       if (req.method === 'POST') return refuse(res, 403, 'Create uploads with the createUpload GraphQL mutation\n');
+      // Not part of tus; uploaded bytes are only ever delivered as transcoded renditions.
+      if (req.method === 'GET') return refuse(res, 405, 'Method not allowed\n');
       const videoId = String(req.params.videoId ?? '');
       let video;
       try {

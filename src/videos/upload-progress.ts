@@ -4,6 +4,8 @@ import { ProgressThrottle, uploadPercent } from './upload-meter';
 
 /** At most this many UPLOAD events per second per video reach pub/sub. */
 const EVENTS_PER_SECOND = 10;
+/** Abandoned uploads never say goodbye; forget the oldest throttles beyond this many. */
+const MAX_TRACKED = 10_000;
 
 /** Publishes the UPLOAD phase of `videoProgress`, throttled per video; the final event always goes out. */
 export class UploadProgress {
@@ -16,6 +18,7 @@ export class UploadProgress {
     if (!throttle) {
       throttle = new ProgressThrottle(1000 / EVENTS_PER_SECOND);
       this.throttles.set(videoId, throttle);
+      if (this.throttles.size > MAX_TRACKED) this.throttles.delete(this.throttles.keys().next().value as string);
     }
     if (!throttle.take()) return;
     // 100% is only announced once the last byte is stored (see `received`).

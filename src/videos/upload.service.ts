@@ -162,7 +162,7 @@ export class UploadService {
     try {
       const stat = await storage.stat(sourceKey(videoId));
       if (!stat || stat.size === 0) throw badInput('The file is empty');
-      const sha256 = await sha256Of(await storage.get(sourceKey(videoId)));
+      const sha256 = this.deps.resumable.takeSha256(videoId, stat.size) ?? (await sha256Of(await storage.get(sourceKey(videoId))));
       return await finalizer.complete(video, { sizeBytes: stat.size, sha256 });
     } catch (err) {
       const appErr = toUploadError(err, this.deps.maxUploadBytes);

@@ -135,6 +135,9 @@ describe('resumable uploads (tus 1.0)', () => {
     const percents = events.map((e) => e.videoProgress.percent);
     assert.deepEqual([...percents].sort((a, b) => a - b), percents, 'percent never goes back');
     assert.deepEqual(events.at(-1)!.videoProgress, { status: 'QUEUED', phase: 'UPLOAD', percent: 100, bytesReceived: clipBytes.length, bytesTotal: clipBytes.length });
+    // Hashed on the way in across several PATCHes: the same digest as the file's.
+    const [row] = (await stack.api.infra.ds.query('SELECT source_sha256 FROM videos WHERE id = ?', [ticket.video.id])) as Record<string, unknown>[];
+    assert.equal(row.source_sha256, createHash('sha256').update(clipBytes).digest('hex'));
   });
 
   it('answers 409 to a PATCH at the wrong offset and 404 to another user, 401 without a token', async () => {
@@ -150,6 +153,7 @@ describe('resumable uploads (tus 1.0)', () => {
       assert.equal(anon.status, 401, method);
     }
     assert.equal(await headOffset(ticket.uploadUrl, token), 0);
+    assert.equal((await tusRequest(ticket.uploadUrl, 'GET', { authorization: `Bearer ${token}` })).status, 405, 'raw bytes are not served');
     const post = await tusRequest(`${stack.url}/uploads`, 'POST', { authorization: `Bearer ${token}`, 'upload-length': '10' });
     assert.equal(post.status, 403);
     // Termination: the row and every byte go.
