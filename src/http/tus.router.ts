@@ -78,7 +78,10 @@ export function tusRouter(deps: { tokens: TokenService; uploads: UploadService; 
 
   const refuse = (res: Response, status: number, body: string) => {
     // The client may still be sending a PATCH body we will not read.
-    res.status(status).set({ 'Tus-Resumable': '1.0.0', Connection: 'close', 'Content-Type': 'text/plain' }).send(body);
+    res
+      .status(status)
+      .set({ 'Tus-Resumable': '1.0.0', Connection: 'close', 'Content-Type': 'text/plain', 'Access-Control-Allow-Origin': '*' })
+      .send(body);
   };
 
   const handle = async (req: Request, res: Response) => {
