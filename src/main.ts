@@ -12,17 +12,20 @@ import { buildAppSchema } from './graphql/schema';
 import { AuthResolver } from './graphql/user/auth.resolver';
 import { UserResolver } from './graphql/user/user.resolver';
 import { ProgressResolver } from './graphql/video/progress.resolver';
+import { UploadResolver } from './graphql/video/upload.resolver';
 import { VideoResolver } from './graphql/video/video.resolver';
 import { bullBoardRouter } from './http/bull-board.router';
 import { healthRouter } from './http/health';
 import { createMetrics } from './http/metrics';
 import { startHttpServer } from './http/server';
+import { tusRouter } from './http/tus.router';
 import { openInfrastructure, type Infrastructure } from './infrastructure';
 import { JobQueue } from './jobs/job-queue';
 import { createPlayback } from './playback/playback.wiring';
 import { withTimeout } from './utils/timeout';
 import { TokenService } from './users/tokens';
 import { UserService } from './users/user.service';
+import { createUploads } from './videos/uploads.module';
 import { VideoQueryService } from './videos/video-query.service';
 
 export interface RunningApi {
@@ -42,6 +45,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   const videoQueries = new VideoQueryService(videos);
   const playback = createPlayback({ config, logger, infra, videos, jobs, queries: videoQueries });
   const urls = playback.urls;
+  const uploads = createUploads({ config, logger, infra, pubSub, jobs, publicUrl: () => config.publicUrl });
 
   const schema = await buildAppSchema(
     resolverClasses,
@@ -51,6 +55,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       [VideoResolver, new VideoResolver(videoQueries, urls)],
       [ProgressResolver, new ProgressResolver()],
       ...playback.resolvers,
+      [UploadResolver, new UploadResolver(uploads.service)],
     ]),
     pubSub,
   );
@@ -67,6 +72,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     ),
     playback.router,
     bullBoardRouter([jobs.queue], { users, tokens, adminEmails: config.adminEmails }),
+    tusRouter({ tokens, uploads: uploads.service, resumable: uploads.resumable, maxUploadBytes: config.maxUploadBytes, logger }),
   ];
   const http = await startHttpServer({
     config,

@@ -8,8 +8,10 @@ import { createAppPubSub } from './graphql/pubsub';
 import { openInfrastructure, type Infrastructure } from './infrastructure';
 import { createJobHandlers, createTranscodeService } from './jobs/handlers';
 import { assertHandlers, dispatch } from './jobs/job-registry';
+import { JobQueue } from './jobs/job-queue';
 import { QUEUE_NAME, type JobPayloads } from './jobs/job-types';
 import { onTranscodeJobFailed } from './jobs/transcode.job';
+import { scheduleUploadCleanup } from './jobs/upload-cleanup.job';
 
 export interface RunningWorker {
   worker: Worker;
@@ -43,12 +45,15 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   worker.on('completed', (job) => logger.info({ jobId: job.id, name: job.name }, 'job completed'));
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
   await worker.waitUntilReady();
+  const scheduler = new JobQueue(infra.redis, config.redisPrefix);
+  await scheduleUploadCleanup(scheduler, config.uploads.cleanupIntervalSeconds);
   logger.info({ concurrency: config.workerConcurrency }, 'worker started');
   return {
     worker,
     infra,
     async close() {
       await worker.close();
+      await scheduler.close();
       await connection.quit().catch(() => undefined);
       await infra.close();
     },

@@ -40,6 +40,10 @@ const schema = z
     FFPROBE_PATH: z.string().min(1).default('ffprobe'),
 
     MAX_UPLOAD_BYTES: int(1).default(10 * GiB),
+    UPLOAD_RATE_LIMIT: int(1).default(20),
+    UPLOAD_RATE_WINDOW_SECONDS: int(1).default(3600),
+    UPLOAD_EXPIRY_SECONDS: int(60).default(24 * 3600),
+    UPLOAD_CLEANUP_INTERVAL_SECONDS: int(1).default(300),
     WORKER_CONCURRENCY: int(1, 64).default(1),
     TRANSCODE_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']).default('veryfast'),
     SEGMENT_SECONDS: int(1, 10).default(4),
@@ -105,6 +109,7 @@ export interface Config {
   ffmpegPath: string;
   ffprobePath: string;
   maxUploadBytes: number;
+  uploads: UploadConfig;
   workerConcurrency: number;
   transcode: { preset: string; segmentSeconds: number; timeoutSeconds: number };
   graphqlMaxDepth: number;
@@ -129,6 +134,15 @@ export interface PlaybackConfig {
   viewFlushIntervalMs: number;
   watchFlushIntervalMs: number;
   watchHistoryMax: number;
+}
+
+export interface UploadConfig {
+  /** Upload creations (either path) a user may start per window. */
+  rateLimit: number;
+  rateWindowSeconds: number;
+  /** An unfinished resumable upload is removed this long after it was created. */
+  expirySeconds: number;
+  cleanupIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -178,6 +192,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    uploads: {
+      rateLimit: e.UPLOAD_RATE_LIMIT,
+      rateWindowSeconds: e.UPLOAD_RATE_WINDOW_SECONDS,
+      expirySeconds: e.UPLOAD_EXPIRY_SECONDS,
+      cleanupIntervalSeconds: e.UPLOAD_CLEANUP_INTERVAL_SECONDS,
+    },
     workerConcurrency: e.WORKER_CONCURRENCY,
     transcode: { preset: e.TRANSCODE_PRESET, segmentSeconds: e.SEGMENT_SECONDS, timeoutSeconds: e.TRANSCODE_TIMEOUT_SECONDS },
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,

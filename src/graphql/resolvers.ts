@@ -4,6 +4,7 @@ import { AuthResolver } from './user/auth.resolver';
 import { UserResolver } from './user/user.resolver';
 import { ProgressResolver } from './video/progress.resolver';
 import { VideoMutationResolver } from './video/video-mutation.resolver';
+import { UploadResolver } from './video/upload.resolver';
 import { VideoResolver } from './video/video.resolver';
 import { WatchResolver } from './watch/watch.resolver';
 
@@ -15,4 +16,5 @@ export const resolverClasses: NonEmptyArray<Function> = [
   ProgressResolver,
   VideoMutationResolver,
   WatchResolver,
+  UploadResolver,
 ];

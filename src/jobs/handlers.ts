@@ -8,6 +8,7 @@ import { TranscodeService } from '../videos/transcode.service';
 import type { JobHandlers } from './job-registry';
 import { purgeHandler } from './purge.handler';
 import { transcodeJobHandler } from './transcode.job';
+import { createUploadCleanupHandler } from './upload-cleanup.job';
 
 export interface WorkerDeps {
   config: Config;
@@ -38,5 +39,6 @@ export function createJobHandlers(deps: WorkerDeps): JobHandlers {
   return {
     'video.transcode': transcodeJobHandler({ service, pubSub: deps.pubSub, logger: deps.logger, timeoutSeconds: deps.config.transcode.timeoutSeconds }),
     'video.purge': purgeHandler(deps),
+    'uploads.cleanup': createUploadCleanupHandler(deps),
   };
 }

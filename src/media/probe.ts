@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** What the platform needs to know about a source file. Dimensions are as stored (before rotation). */
+/** What the platform needs to know about a media file. Dimensions are as stored (before rotation). */
 export interface ProbeResult {
   formatName: string;
   duration: number;
@@ -24,6 +24,7 @@ export interface ProbeResult {
   pixelFormat: string | null;
   audioCodec: string | null;
   audioChannels: number | null;
+  audioSampleRate: number | null;
   hasVideo: boolean;
   hasAudio: boolean;
   /** A single still image (png/jpeg/webp "video" streams), not a moving picture. */
@@ -41,6 +42,7 @@ interface RawStream {
   r_frame_rate?: string;
   bit_rate?: string;
   channels?: number;
+  sample_rate?: string;
   nb_frames?: string;
   duration?: string;
   tags?: Record<string, string>;
@@ -54,22 +56,41 @@ interface RawProbe {
 }
 
 const STILL_CODECS = new Set(['png', 'mjpeg', 'webp', 'bmp', 'gif', 'tiff', 'jpeg2000']);
-const STILL_FORMATS = /image2|_pipe|png|jpeg|webp|bmp|tiff/;
-
-/** Runs ffprobe on a local path or URL; throws when ffprobe cannot read it at all. */
-export async function probe(ffprobePath: string, input: string): Promise<ProbeResult> {
-  const { stdout } = await run(
-    ffprobePath,
-    ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', input],
-    { maxBuffer: 8 * 1024 * 1024 },
-  );
-  return parseProbe(JSON.parse(stdout) as RawProbe);
+export class ProbeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProbeError';
+  }
 }
 
-/** Pure: ffprobe's JSON → ProbeResult. */
+const STILL_FORMATS = /image2|_pipe|png|jpeg|webp|bmp|tiff/;
+
+/**
+ * Runs ffprobe on a path or URL (e.g. `storage.presignedGetUrl(key, ttl)`): ffprobe reads only
+ * the headers it needs over HTTP range requests, so no local copy is made. Throws ProbeError
+ * when ffprobe cannot read the file at all.
+ */
+export async function probe(ffprobePath: string, input: string, timeoutMs = 60_000): Promise<ProbeResult> {
+  try {
+    const { stdout } = await run(
+      ffprobePath,
+      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', input],
+      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+    );
+    return parseProbe(stdout);
+  } catch (err) {
+    if (err instanceof ProbeError) throw err;
+    const stderr = (err as { stderr?: string }).stderr?.trim();
+    throw new ProbeError(firstLine(stderr) ?? 'ffprobe could not read the file');
+  }
+}
+
+/** Pure: `ffprobe -print_format json -show_format -show_streams` output → ProbeResult. */
 export function parseProbe(json: unknown): ProbeResult {
-  const raw = (json ?? {}) as RawProbe;
+  const raw = (typeof json === 'string' ? JSON.parse(json) : json) as RawProbe | null;
+  if (!raw || typeof raw !== 'object' || !raw.format) throw new ProbeError('ffprobe reported no container format');
   const streams = raw.streams ?? [];
+  // Cover art in audio files shows up as a one-frame "video" stream; it is not a video.
   const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   const audio = streams.find((s) => s.codec_type === 'audio');
   const formatName = raw.format?.format_name ?? '';
@@ -90,7 +111,7 @@ export function parseProbe(json: unknown): ProbeResult {
     rotation,
     displayWidth: swap ? height : width,
     displayHeight: swap ? width : height,
-    frameRate: rate(video?.avg_frame_rate) || rate(video?.r_frame_rate),
+    frameRate: parseRate(video?.avg_frame_rate) || parseRate(video?.r_frame_rate),
     bitrate: num(raw.format?.bit_rate),
     videoBitrate: num(video?.bit_rate),
     videoCodec: video?.codec_name ?? null,
@@ -98,6 +119,7 @@ export function parseProbe(json: unknown): ProbeResult {
     pixelFormat: video?.pix_fmt ?? null,
     audioCodec: audio?.codec_name ?? null,
     audioChannels: audio?.channels ?? null,
+    audioSampleRate: num(audio?.sample_rate),
     hasVideo: !!video,
     hasAudio: !!audio,
     isStillImage,
@@ -109,7 +131,8 @@ function num(v: string | undefined): number | null {
   return Number.isFinite(n) && n > 0 ? n : null;
 }
 
-function rate(v: string | undefined): number {
+/** "30000/1001" → 29.97; unknown ("0/0", missing) → 0. */
+export function parseRate(v: string | undefined): number {
   if (!v) return 0;
   const [a, b] = v.split('/').map(Number);
   const r = b ? a / b : a;
@@ -122,4 +145,31 @@ function rotationOf(stream: RawStream | undefined): number {
   const deg = side !== undefined ? -side : Number(stream?.tags?.rotate ?? 0);
   const norm = ((Math.round(deg / 90) * 90) % 360 + 360) % 360;
   return Number.isFinite(norm) ? norm : 0;
+}
+
+/**
+ * Decodes the first and the last video frames: catches files whose headers look fine but whose
+ * data is missing (a truncated upload with the index at the front) or undecodable.
+ */
+export async function checkDecodable(ffprobePath: string, input: string, durationSeconds: number | null, timeoutMs = 60_000): Promise<void> {
+  const tail = durationSeconds && durationSeconds > 1 ? `,${Math.max(0, durationSeconds - 1).toFixed(3)}%+#1` : '';
+  let stdout: string;
+  try {
+    ({ stdout } = await run(
+      ffprobePath,
+      ['-v', 'error', '-select_streams', 'v:0', '-read_intervals', `%+#1${tail}`, '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', input],
+      { timeout: timeoutMs, maxBuffer: 1024 * 1024 },
+    ));
+  } catch (err) {
+    const stderr = (err as { stderr?: string }).stderr?.trim();
+    throw new ProbeError(firstLine(stderr) ?? 'the video stream could not be decoded');
+  }
+  const frames = stdout.split('\n').filter((l) => l.trim()).length;
+  if (frames < (tail ? 2 : 1)) throw new ProbeError('the video stream has no decodable frames where its index says');
+}
+
+function firstLine(s: string | undefined): string | null {
+  const line = s?.split('\n').find((l) => l.trim());
+  // ffprobe prefixes messages with the input URL, which may be a presigned URL: keep it out.
+  return line ? line.replace(/^\S*https?:\/\/\S+:\s*/, '').replace(/^\/\S+:\s*/, '').slice(0, 200) : null;
 }

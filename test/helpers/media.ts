@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -81,10 +81,44 @@ export async function seedVideo(stack: TestStack, opts: SeedOptions): Promise<st
   return id;
 }
 
-/** A temp dir for generated media, removed by `cleanup`. */
-export async function mediaDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+/** A temp folder of generated media, removed by `cleanup()`. Nothing is committed. */
+export interface MediaDir {
+  dir: string;
+  /** A short test-pattern clip with a tone (H.264/AAC MP4, 1 s GOPs). */
+  clip(name: string, opts?: { seconds?: number; size?: string; extra?: string[] }): Promise<string>;
+  png(name: string): Promise<string>;
+  mp3(name: string): Promise<string>;
+  /** The first `fraction` of a file's bytes. */
+  truncate(file: string, name: string, fraction: number): Promise<string>;
+  text(name: string, content: string): Promise<string>;
+  cleanup(): Promise<void>;
+}
+
+export async function mediaDir(): Promise<MediaDir> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vp-media-test-'));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  const out = (name: string) => path.join(dir, name);
+  return {
+    dir,
+    clip: (name, opts = {}) => makeClip(out(name), { seconds: opts.seconds ?? 3, size: opts.size, extra: ['-g', '25', ...(opts.extra ?? [])] }),
+    async png(name) {
+      await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x240', '-frames:v', '1', out(name)]);
+      return out(name);
+    },
+    async mp3(name) {
+      await ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=440', '-t', '2', '-c:a', 'libmp3lame', '-f', 'mp3', out(name)]);
+      return out(name);
+    },
+    async truncate(file, name, fraction) {
+      const bytes = await readFile(file);
+      await writeFile(out(name), bytes.subarray(0, Math.floor(bytes.length * fraction)));
+      return out(name);
+    },
+    async text(name, content) {
+      await writeFile(out(name), content);
+      return out(name);
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
 }
 
 export async function ffmpeg(args: string[]): Promise<void> {
