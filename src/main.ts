@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import type { Router } from 'express';
-import { loadConfigOrExit, type Config } from './config/config';
-import { createLogger, type Logger } from './config/logger';
-import { assertBinaries } from './config/system-check';
+import type { Config } from './config/config';
+import type { Logger } from './config/logger';
+import { runProcess } from './config/process-runner';
 import { UserRepository } from './db/repositories/user.repository';
 import { VideoRepository } from './db/repositories/video.repository';
 import { createLoaders } from './graphql/loaders';
@@ -97,27 +97,4 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   };
 }
 
-if (require.main === module) {
-  const config = loadConfigOrExit();
-  const logger = createLogger(config, 'api');
-  assertBinaries([config.ffprobePath]);
-  startApi(config, logger)
-    .then((api) => {
-      const stop = (signal: string) => {
-        logger.info({ signal }, 'shutting down');
-        api.close().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            logger.error({ err }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-    })
-    .catch((err: unknown) => {
-      logger.fatal({ err }, 'API failed to start');
-      process.exit(1);
-    });
-}
+if (require.main === module) runProcess('api', (c) => [c.ffprobePath], startApi);

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { Worker, type Job } from 'bullmq';
 import { createRedis } from './cache/redis';
-import { loadConfigOrExit, type Config } from './config/config';
-import { createLogger, type Logger } from './config/logger';
-import { assertBinaries } from './config/system-check';
+import type { Config } from './config/config';
+import type { Logger } from './config/logger';
+import { runProcess } from './config/process-runner';
 import { createAppPubSub } from './graphql/pubsub';
 import { openInfrastructure, type Infrastructure } from './infrastructure';
 import { createJobHandlers, createTranscodeService } from './jobs/handlers';
@@ -60,24 +60,4 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   };
 }
 
-if (require.main === module) {
-  const config = loadConfigOrExit();
-  const logger = createLogger(config, 'worker');
-  assertBinaries([config.ffmpegPath, config.ffprobePath]);
-  startWorker(config, logger)
-    .then((running) => {
-      const stop = (signal: string) => {
-        logger.info({ signal }, 'worker shutting down (finishing the current job)');
-        running.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-    })
-    .catch((err: unknown) => {
-      logger.fatal({ err }, 'worker failed to start');
-      process.exit(1);
-    });
-}
+if (require.main === module) runProcess('worker', (c) => [c.ffmpegPath, c.ffprobePath], startWorker);
