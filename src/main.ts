@@ -17,6 +17,7 @@ import { healthRouter } from './http/health';
 import { MediaUrls } from './http/media-urls';
 import { createMetrics } from './http/metrics';
 import { startHttpServer } from './http/server';
+import { webAppRouter } from './http/web-app.router';
 import { openInfrastructure, type Infrastructure } from './infrastructure';
 import { JobQueue } from './jobs/job-queue';
 import { TokenService } from './users/tokens';
@@ -60,6 +61,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       ],
       metrics.registry,
     ),
+    webAppRouter(), // last: its SPA fallback only answers what no other router did
   ];
   const http = await startHttpServer({
     config,
