@@ -64,7 +64,8 @@ function operation<Data, Vars extends Record<string, unknown>>(name: string): Ty
   };
   visit(op);
   const definitions = [op, ...[...used].map((f) => fragments.get(f)!)];
-  return { ...all, definitions, loc: undefined } as unknown as TypedDocumentNode<Data, Vars>;
+  // A new document (not a copy of `all`): urql caches the printed text and key on the object.
+  return { kind: all.kind, definitions } as TypedDocumentNode<Data, Vars>;
 }
 
 export const MeQuery = operation<{ me: UserRef | null }, Record<string, never>>('Me');

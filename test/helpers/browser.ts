@@ -1,0 +1,69 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's Chromium (`apt-get install chromium`); playwright-core never downloads a browser. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+}
+
+const DOCS = resolve(__dirname, '../../../docs/screenshots');
+
+/**
+ * Saves a screenshot under docs/screenshots for the README, only when E2E_SCREENSHOTS=1,
+ * so ordinary runs do not rewrite committed files.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.E2E_SCREENSHOTS !== '1') return;
+  mkdirSync(DOCS, { recursive: true });
+  await page.screenshot({ path: join(DOCS, `${name}.png`), fullPage: false });
+}
+
+// Runs in the page (kept as a string: the test build has no DOM types). Records every value each
+// progress bar takes, as the DOM changes, so no intermediate value is missed between polls.
+const RECORD_PROGRESS = `(() => {
+  window.__progress = {};
+  const record = (el) => {
+    const id = el.getAttribute('data-testid');
+    const v = Number(el.getAttribute('aria-valuenow'));
+    if (!id) return;
+    const list = (window.__progress[id] ??= []);
+    if (list.at(-1) !== v) list.push(v);
+  };
+  new MutationObserver((muts) => {
+    for (const m of muts) {
+      if (m.target instanceof Element && m.target.getAttribute('role') === 'progressbar') record(m.target);
+      for (const n of m.addedNodes) if (n instanceof Element) n.querySelectorAll('[role=progressbar]').forEach(record);
+    }
+  }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+})()`;
+
+export async function watchProgressBars(page: Page): Promise<void> {
+  await page.evaluate(RECORD_PROGRESS);
+}
+
+export function progressHistory(page: Page): Promise<Record<string, number[]>> {
+  return page.evaluate<Record<string, number[]>>('window.__progress');
+}
+
+/** Evaluates a JavaScript expression in the page. */
+export function inPage<T>(page: Page, expression: string): Promise<T> {
+  return page.evaluate<T>(expression);
+}
+
+export const storedToken = (page: Page): Promise<string | null> => inPage(page, "localStorage.getItem('vp-token')");
