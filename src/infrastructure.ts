@@ -5,6 +5,7 @@ import type { Config } from './config/config';
 import type { Logger } from './config/logger';
 import { createDataSource, ensureDatabase } from './db/data-source';
 import { createStorage } from './storage/create-storage';
+import { withTimeout } from './utils/timeout';
 import type { ObjectStorage } from './storage/storage';
 
 /** The connections both processes hold: MySQL, Redis (commands + pub/sub) and object storage. */
@@ -40,7 +41,9 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     storage,
     queryCount: () => queries,
     async close() {
-      await Promise.allSettled([redis.quit(), subscriber.quit()]);
+      for (const conn of [redis, subscriber]) {
+        await withTimeout(conn.quit(), 2000, 'redis quit').catch(() => conn.disconnect());
+      }
       await ds.destroy();
     },
   };

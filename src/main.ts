@@ -20,6 +20,7 @@ import { startHttpServer } from './http/server';
 import { webAppRouter } from './http/web-app.router';
 import { openInfrastructure, type Infrastructure } from './infrastructure';
 import { JobQueue } from './jobs/job-queue';
+import { withTimeout } from './utils/timeout';
 import { TokenService } from './users/tokens';
 import { UserService } from './users/user.service';
 import { VideoQueryService } from './videos/video-query.service';
@@ -77,7 +78,8 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     infra,
     async close() {
       await http.close();
-      await jobs.close();
+      // A dead Redis must not hang shutdown: bounded waits, then the connections are dropped.
+      await withTimeout(jobs.close(), 5000, 'closing the queue').catch(() => undefined);
       await infra.close();
     },
   };

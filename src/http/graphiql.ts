@@ -1,13 +1,26 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Router, type Request } from 'express';
 
 // Served from node_modules so GraphiQL works with no internet (no CDN).
-const assets: Record<string, { module: string; type: string }> = {
-  'react.js': { module: 'react/umd/react.production.min.js', type: 'text/javascript' },
-  'react-dom.js': { module: 'react-dom/umd/react-dom.production.min.js', type: 'text/javascript' },
-  'graphiql.js': { module: 'graphiql/graphiql.min.js', type: 'text/javascript' },
-  'graphiql.css': { module: 'graphiql/graphiql.min.css', type: 'text/css' },
-  'graphql-ws.js': { module: 'graphql-ws/umd/graphql-ws.min.js', type: 'text/javascript' },
+const assets: Record<string, { pkg: string; file: string; type: string }> = {
+  'react.js': { pkg: 'react', file: 'umd/react.production.min.js', type: 'text/javascript' },
+  'react-dom.js': { pkg: 'react-dom', file: 'umd/react-dom.production.min.js', type: 'text/javascript' },
+  'graphiql.js': { pkg: 'graphiql', file: 'graphiql.min.js', type: 'text/javascript' },
+  'graphiql.css': { pkg: 'graphiql', file: 'graphiql.min.css', type: 'text/css' },
+  'graphql-ws.js': { pkg: 'graphql-ws', file: 'umd/graphql-ws.min.js', type: 'text/javascript' },
 };
+
+/** Packages' "exports" hide their UMD bundles from require.resolve, so find the package folder. */
+function packageFile(pkg: string, file: string): string {
+  let dir = path.dirname(require.resolve(pkg));
+  while (!existsSync(path.join(dir, 'package.json')) || path.basename(dir) !== pkg) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`Cannot find package ${pkg}`);
+    dir = parent;
+  }
+  return path.join(dir, file);
+}
 
 const page = `<!doctype html>
 <html lang="en">
@@ -63,7 +76,7 @@ export function graphiqlRouter(): Router {
     const asset = assets[req.params.name];
     if (!asset) return next();
     res.type(asset.type).set('Cache-Control', 'public, max-age=3600');
-    res.sendFile(require.resolve(asset.module));
+    res.sendFile(packageFile(asset.pkg, asset.file));
   });
   return router;
 }

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
+import { withTimeout } from '../utils/timeout';
 
 export interface HealthCheck {
   name: string;
@@ -7,14 +8,6 @@ export interface HealthCheck {
 }
 
 const TIMEOUT_MS = 2000;
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** /healthz: the process answers. /readyz: every dependency answers, else 503 naming the failures. */
 export function healthRouter(checks: HealthCheck[], registry: Registry): Router {
@@ -26,7 +19,7 @@ export function healthRouter(checks: HealthCheck[], registry: Registry): Router 
     const results = await Promise.all(
       checks.map(async ({ name, check }) => {
         try {
-          await withTimeout(check(), TIMEOUT_MS);
+          await withTimeout(check(), TIMEOUT_MS, name);
           return { name, ok: true as const };
         } catch (err) {
           return { name, ok: false as const, error: err instanceof Error ? err.message : String(err) };
