@@ -100,9 +100,18 @@ describe('web app in Chromium', () => {
     await page.keyboard.type(PASSWORD);
     await page.keyboard.press('Enter');
     await page.getByTestId('signed-in-as').filter({ hasText: 'Keys' }).waitFor();
-    // The skip link is the first stop and moves focus to the content.
+    // Navigation moves focus to the new content; on a fresh load the skip link is the first stop.
+    assert.equal(await inPage(page, 'document.activeElement.id'), 'main');
+    await page.reload();
+    await page.getByTestId('signed-in-as').waitFor();
     await page.keyboard.press('Tab');
     assert.equal(await inPage(page, 'document.activeElement.textContent'), 'Skip to content');
+    await page.keyboard.press('Enter');
+    assert.equal(await inPage(page, 'document.activeElement.id'), 'main');
+    await page.keyboard.press('Tab');
+    assert.equal(await inPage(page, 'document.activeElement.textContent'), 'Upload one', 'the empty state link is reachable');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Upload a video' }).waitFor();
   });
 
   it('asks to sign in again when the session expired, keeping the chosen file', async () => {

@@ -20,17 +20,35 @@ export function App() {
   );
 }
 
-function Shell({ token }: { token: string | null }) {
-  const location = useLocation();
-  const path = location.split('?')[0]!;
-  const expired = useSessionExpired();
+/** Keyed by token, so a result for an old token can never be mistaken for the new one's. */
+function Account({ token }: { token: string | null }) {
   const [me] = useQuery({ query: MeQuery, pause: !token });
-  const user = token ? me.data?.me : null;
-
   // A token the server no longer accepts answers `me` with null.
   useEffect(() => {
     if (token && me.data && me.data.me === null) session.expire();
   }, [token, me.data]);
+  const user = token ? me.data?.me : null;
+  return (
+    <div className="account">
+      {user ? (
+        <>
+          <span data-testid="signed-in-as">Signed in as {user.displayName}</span>
+          <button type="button" onClick={() => { session.signOut(); navigate('/'); }}>Sign out</button>
+        </>
+      ) : (
+        <>
+          <Link to="/signin">Sign in</Link>
+          <Link to="/signup">Sign up</Link>
+        </>
+      )}
+    </div>
+  );
+}
+
+function Shell({ token }: { token: string | null }) {
+  const location = useLocation();
+  const path = location.split('?')[0]!;
+  const expired = useSessionExpired();
 
   const watch = /^\/watch\/([^/]+)$/.exec(path);
   let page;
@@ -51,19 +69,7 @@ function Shell({ token }: { token: string | null }) {
           <Link to="/upload" aria-current={path === '/upload' ? 'page' : undefined}>Upload</Link>
           <a href="/graphql">GraphiQL</a>
         </nav>
-        <div className="account">
-          {user ? (
-            <>
-              <span data-testid="signed-in-as">Signed in as {user.displayName}</span>
-              <button type="button" onClick={() => { session.signOut(); navigate('/'); }}>Sign out</button>
-            </>
-          ) : (
-            <>
-              <Link to="/signin">Sign in</Link>
-              <Link to="/signup">Sign up</Link>
-            </>
-          )}
-        </div>
+        <Account key={token ?? 'anonymous'} token={token} />
       </header>
       {expired && (
         <p role="alert" className="banner">Your session has expired. Please sign in again.</p>

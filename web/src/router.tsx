@@ -16,6 +16,8 @@ export function navigate(to: string, replace = false): void {
   else history.pushState(null, '', to);
   window.dispatchEvent(new Event(EVENT));
   window.scrollTo(0, 0);
+  // Like a page load for screen-reader and keyboard users: start from the new content.
+  requestAnimationFrame(() => document.getElementById('main')?.focus());
 }
 
 export const useLocation = (): string => useSyncExternalStore(subscribe, () => location.pathname + location.search);
