@@ -77,7 +77,7 @@ export function startTusUpload(file: File, uploadUrl: string, token: string, vid
     storeFingerprintForResuming: false, // we keep our own record (PendingUpload), bound to the video
     onAfterResponse(req, res) {
       const offset = res.getHeader('Upload-Offset');
-      if (req.getMethod() === 'HEAD' && res.getStatus() < 300 && offset) cb.onResumedAt(Number(offset));
+      if (req.getMethod() === 'HEAD' && res.getStatus() < 300 && Number(offset) > 0) cb.onResumedAt(Number(offset));
     },
     onUploadUrlAvailable: () => {
       if (upload.url) cb.onUrl(upload.url);
