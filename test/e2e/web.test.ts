@@ -5,22 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { inPage, launchBrowser, screenshot, storedToken } from '../helpers/browser';
+import { inPage, launchBrowser, PASSWORD, screenshot, signUpThroughUi, storedToken } from '../helpers/browser';
 import { startStack, type TestStack } from '../helpers/env';
 import { signUp } from '../helpers/graphql';
-
-const PASSWORD = 'correct horse battery';
-
-export async function signUpThroughUi(page: Page, url: string, name: string): Promise<string> {
-  const email = `web${Date.now()}${Math.floor(Math.random() * 1e6)}@example.com`;
-  await page.goto(`${url}/signup`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByLabel('Display name').fill(name);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByTestId('signed-in-as').filter({ hasText: name }).waitFor();
-  return email;
-}
 
 describe('web app in Chromium', () => {
   let stack: TestStack;

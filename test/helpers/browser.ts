@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
+export const PASSWORD = 'correct horse battery';
+
 /** Debian's Chromium (`apt-get install chromium`); playwright-core never downloads a browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -38,27 +40,32 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 // progress bar takes, as the DOM changes, so no intermediate value is missed between polls.
 const RECORD_PROGRESS = `(() => {
   window.__progress = {};
+  window.__progressText = {};
   const record = (el) => {
     const id = el.getAttribute('data-testid');
     const v = Number(el.getAttribute('aria-valuenow'));
+    const t = el.getAttribute('aria-valuetext');
     if (!id) return;
     const list = (window.__progress[id] ??= []);
     if (list.at(-1) !== v) list.push(v);
+    const texts = (window.__progressText[id] ??= []);
+    if (texts.at(-1) !== t) texts.push(t);
   };
   new MutationObserver((muts) => {
     for (const m of muts) {
       if (m.target instanceof Element && m.target.getAttribute('role') === 'progressbar') record(m.target);
       for (const n of m.addedNodes) if (n instanceof Element) n.querySelectorAll('[role=progressbar]').forEach(record);
     }
-  }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+  }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow', 'aria-valuetext'] });
 })()`;
 
 export async function watchProgressBars(page: Page): Promise<void> {
   await page.evaluate(RECORD_PROGRESS);
 }
 
-export function progressHistory(page: Page): Promise<Record<string, number[]>> {
-  return page.evaluate<Record<string, number[]>>('window.__progress');
+/** Every value (and text) each progress bar took since watchProgressBars, by data-testid. */
+export function progressHistory(page: Page): Promise<{ values: Record<string, number[]>; texts: Record<string, string[]> }> {
+  return page.evaluate('({ values: window.__progress, texts: window.__progressText })');
 }
 
 /** Evaluates a JavaScript expression in the page. */
@@ -67,3 +74,15 @@ export function inPage<T>(page: Page, expression: string): Promise<T> {
 }
 
 export const storedToken = (page: Page): Promise<string | null> => inPage(page, "localStorage.getItem('vp-token')");
+
+/** Signs up through the app's form; returns the email. */
+export async function signUpThroughUi(page: Page, url: string, name: string): Promise<string> {
+  const email = `web${Date.now()}${Math.floor(Math.random() * 1e6)}@example.com`;
+  await page.goto(`${url}/signup`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Display name').fill(name);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByTestId('signed-in-as').filter({ hasText: name }).waitFor();
+  return email;
+}

@@ -61,10 +61,20 @@ export function UploadPage() {
   const resuming = !!(file && pending && isSameFile(file, pending));
   const busy = stage === 'creating' || stage === 'uploading' || stage === 'paused' || stage === 'processing';
 
-  async function finish(id: string) {
+  /** Shows the final state of the video; false while it is still on its way. */
+  async function finish(id: string, failed = false) {
     const r = await client.query(WatchVideoQuery, { id }, { requestPolicy: 'network-only' }).toPromise();
     const video = r.data?.video;
-    if (!video || (video.status !== 'READY' && video.status !== 'FAILED')) return false;
+    if (r.data && !video) {
+      // Refused media may be removed altogether: nothing is left in the library.
+      setStage('failed');
+      setError((e) => e ?? 'The upload was refused and removed');
+      return true;
+    }
+    if (!video || (video.status !== 'READY' && video.status !== 'FAILED')) {
+      if (failed) setStage('failed');
+      return false;
+    }
     setDone(video);
     setStage(video.status === 'READY' ? 'ready' : 'failed');
     if (video.status === 'FAILED') setError(video.failureReason ?? 'Processing failed');
@@ -81,7 +91,11 @@ export function UploadPage() {
     if (event.status === 'READY' || event.status === 'FAILED') {
       if (event.status === 'FAILED') setError(event.message ?? 'Processing failed');
       upload.current?.abort(false).catch(() => undefined);
-      void finish(event.videoId);
+      if (event.status === 'FAILED') {
+        pendingUpload.clear();
+        setPending(null);
+      }
+      void finish(event.videoId, event.status === 'FAILED');
     }
   }, [event]); // eslint-disable-line react-hooks/exhaustive-deps
 
