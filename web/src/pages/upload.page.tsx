@@ -2,8 +2,6 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Upload } from 'tus-js-client';
 import { useClient, useMutation, useSubscription } from 'urql';
 import { errorCode, errorMessage } from '../client';
-import { ProgressBar } from '../components/progress-bar';
-import { StatusBadge } from '../components/video-card';
 import { formatBytes } from '../format';
 import {
   CreateUploadMutation,
@@ -14,29 +12,11 @@ import {
   type Visibility,
   type WatchVideo,
 } from '../graphql/operations';
-import { Link } from '../router';
 import { session, useToken } from '../session';
 import { isSameFile, pendingUpload, startTusUpload, terminateUpload, type PendingUpload } from '../upload/tus-upload';
 import { SignInForm } from './sign-in.page';
 
-type Stage = 'pick' | 'creating' | 'uploading' | 'paused' | 'processing' | 'ready' | 'failed';
-
-const phaseLabel: Record<string, string> = {
-  UPLOAD: 'Receiving upload',
-  PROBE: 'Checking the file',
-  TRANSCODE: 'Transcoding',
-  THUMBNAILS: 'Poster and storyboard',
-  PUBLISH: 'Publishing',
-  DONE: 'Done',
-};
-
-function processingText(ev: ProgressEvent | null, stage: Stage): string {
-  if (stage === 'ready') return 'Ready';
-  if (stage === 'failed') return 'Failed';
-  if (!ev) return 'Waiting for processing to start';
-  const label = phaseLabel[ev.phase] ?? ev.phase;
-  return `${label}${ev.rendition ? ` ${ev.rendition}p` : ''} · ${Math.round(ev.percent)}%`;
-}
+import { UploadProgress, type Stage } from '../components/upload-progress';
 
 export function UploadPage() {
   const token = useToken();
@@ -88,13 +68,10 @@ export function UploadPage() {
     if (!event || !videoId) return;
     if (event.playable) setPlayable(true);
     if (event.phase !== 'UPLOAD') setProcessing(event);
+    if (event.status === 'FAILED' && event.phase === 'UPLOAD') return void refused(event.videoId, event.message ?? 'The file was refused');
     if (event.status === 'READY' || event.status === 'FAILED') {
       if (event.status === 'FAILED') setError(event.message ?? 'Processing failed');
       upload.current?.abort(false).catch(() => undefined);
-      if (event.status === 'FAILED') {
-        pendingUpload.clear();
-        setPending(null);
-      }
       void finish(event.videoId, event.status === 'FAILED');
     }
   }, [event]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -105,6 +82,17 @@ export function UploadPage() {
     const timer = setInterval(() => void finish(videoId), 4000);
     return () => clearInterval(timer);
   }, [stage, videoId]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  /** The server refused the file itself (not a video, too large…): say why and keep no draft of it. */
+  async function refused(id: string, message: string) {
+    upload.current?.abort(false).catch(() => undefined);
+    upload.current = null;
+    pendingUpload.clear();
+    setPending(null);
+    setStage('failed');
+    setError(`${message}. Nothing was kept.`.replace(/\.\. /, '. '));
+    await deleteVideo({ id }); // may already be gone: nothing to do then
+  }
 
   function sendBytes(f: File, ticket: PendingUpload) {
     setVideoId(ticket.videoId);
@@ -124,10 +112,7 @@ export function UploadPage() {
           setStage('paused');
           return;
         }
-        if (err.status && err.status >= 400 && err.status < 500) {
-          pendingUpload.clear();
-          setPending(null);
-        }
+        if (err.status && err.status >= 400 && err.status < 500) return void refused(ticket.videoId, err.message);
         setError(err.message);
         setStage(err.status === null ? 'paused' : 'failed');
       },
@@ -192,8 +177,6 @@ export function UploadPage() {
     } else if (file && pending) sendBytes(file, pending);
   }
 
-  const bytesPercent = bytes.total ? (bytes.sent / bytes.total) * 100 : 0;
-  const processingPercent = stage === 'ready' ? 100 : processing?.percent ?? 0;
 
   return (
     <section className="narrow">
@@ -265,31 +248,18 @@ export function UploadPage() {
       {error && <p role="alert" className="error" data-testid="upload-error">{error}</p>}
 
       {stage !== 'pick' && (
-        <div className="card" aria-live="polite" data-testid="upload-status" data-stage={stage}>
-          <ProgressBar
-            label="Upload"
-            testId="bytes-progress"
-            percent={bytesPercent}
-            text={`${formatBytes(bytes.sent)} of ${formatBytes(bytes.total || file?.size)}`}
-          />
-          {resumedAt !== null && (
-            <p data-testid="resumed-from" data-offset={resumedAt}>Resumed at {formatBytes(resumedAt)}.</p>
-          )}
-          <ProgressBar label="Processing" testId="processing-progress" percent={processingPercent} text={processingText(processing, stage)} />
-          <div className="actions">
-            {stage === 'uploading' && <button type="button" onClick={pause}>Pause</button>}
-            {stage === 'paused' && <button type="button" onClick={resume} disabled={!token}>Resume</button>}
-            {(stage === 'uploading' || stage === 'paused') && <button type="button" onClick={() => void cancel()}>Cancel upload</button>}
-            {playable && stage !== 'ready' && videoId && <Link to={`/watch/${videoId}`}>Watch now (processing continues)</Link>}
-          </div>
-          {done && (
-            <div className="done" data-testid="upload-done">
-              <StatusBadge status={done.status} />
-              {done.poster && <img src={done.poster.url} alt={`Poster of ${done.title}`} width={done.poster.width / 2} height={done.poster.height / 2} />}
-              {done.status === 'READY' && <Link to={`/watch/${done.id}`}>Watch “{done.title}”</Link>}
-            </div>
-          )}
-        </div>
+        <UploadProgress
+          stage={stage}
+          bytes={{ sent: bytes.sent, total: bytes.total || file?.size || 0 }}
+          resumedAt={resumedAt}
+          processing={processing}
+          watchNowId={playable && stage !== 'ready' ? videoId : null}
+          done={done}
+          canResume={!!token}
+          onPause={pause}
+          onResume={resume}
+          onCancel={() => void cancel()}
+        />
       )}
     </section>
   );
