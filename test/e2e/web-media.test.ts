@@ -121,16 +121,25 @@ describe('upload, processing and playback in Chromium', () => {
     assert.equal(processing.at(-1), 100);
     assert.ok(processing.some((v) => v > 0 && v < 100), `processing advanced: ${processing}`);
     assert.ok(texts['processing-progress']!.some((t) => t.startsWith('Transcoding')), `phases: ${texts['processing-progress']}`);
-    const poster = page.getByTestId('upload-done').getByRole('img');
-    assert.ok((await poster.evaluate('(img) => img.complete ? img.naturalWidth : new Promise((r) => (img.onload = () => r(img.naturalWidth)))')) as number > 0, 'the poster loads');
+    await page.waitForFunction("document.querySelector('[data-testid=upload-done] img')?.naturalWidth > 0", null, { timeout: 15_000 });
   });
+
+  /** Waits for a condition on the <video>; on timeout, says what the player was doing. */
+  async function waitForVideo(condition: string, what: string) {
+    try {
+      await page.waitForFunction(`(() => { const v = document.querySelector('video'); return ${condition}; })()`, null, { timeout: 30_000 });
+    } catch {
+      const state = await inPage(page, "(() => { const v = document.querySelector('video'); return { t: v.currentTime, w: v.videoWidth, h: v.videoHeight, paused: v.paused, ended: v.ended, error: v.error?.message, alert: document.querySelector('[role=alert]')?.textContent }; })()");
+      assert.fail(`${what}: ${JSON.stringify(state)}`);
+    }
+  }
 
   async function playAndSwitch(engine: 'hls' | 'dash') {
     await page.goto(`${base}/watch/${privateVideoId}?engine=${engine}`);
     await page.getByRole('button', { name: 'Play' }).click();
-    await page.waitForFunction('document.querySelector("video").currentTime > 1', null, { timeout: 30_000 });
+    await waitForVideo('v.currentTime > 1', 'plays');
     const first = await videoState(page);
-    await page.waitForFunction(`document.querySelector("video").currentTime > ${first.t + 0.5}`, null, { timeout: 30_000 });
+    await waitForVideo(`v.currentTime > ${first.t + 0.5}`, 'frames advance');
     assert.ok(first.w > 0 && first.h > 0, `frames decoded: ${JSON.stringify(first)}`);
 
     const options = await page.getByLabel('Quality').locator('option').allInnerTexts();
@@ -138,7 +147,9 @@ describe('upload, processing and playback in Chromium', () => {
     assert.ok(rungs.length >= 2, `a ladder to choose from: ${options}`);
     for (const height of [Math.min(...rungs), Math.max(...rungs)]) {
       await page.getByLabel('Quality').selectOption({ label: options.find((o) => o.startsWith(`${height}p`))! });
-      await page.waitForFunction(`document.querySelector("video").videoHeight === ${height}`, null, { timeout: 30_000 });
+      // From the start again, so a short clip cannot end before the new rung's frames show.
+      await inPage(page, "(() => { const v = document.querySelector('video'); v.currentTime = 0.1; return v.play(); })()");
+      await waitForVideo(`v.videoHeight === ${height} && !v.paused`, `switches to ${height}p`);
     }
   }
 
