@@ -182,6 +182,8 @@ describe('upload, processing and playback in Chromium', () => {
     assert.ok((await videoState(page)).t >= 2.5, 'starts where the viewer left');
     await page.goto(`${base}/`);
     await page.getByTestId('continue-watching').locator(`[data-video-id="${privateVideoId}"]`).waitFor();
+    await page.waitForFunction("[...document.querySelectorAll('.video-card img')].every((i) => i.naturalWidth > 0)");
+    await screenshot(page, 'library');
   });
 
   it('keeps a private video out of reach when signed out', SLOW, async () => {
