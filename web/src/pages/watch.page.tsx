@@ -43,6 +43,27 @@ function Player({ video, engineKind, resumeAt }: { video: WatchVideo; engineKind
   const [, recordPlayback] = useMutation(RecordPlaybackMutation);
   const url = engineKind === 'hls' ? video.playback!.hlsUrl : video.playback!.dashUrl;
 
+  // Remember where the viewer is, every few seconds while playing and whenever they pause.
+  // Declared before the engine so that, on unmount, it records before the engine detaches.
+  useEffect(() => {
+    if (!token) return;
+    const el = ref.current!;
+    let last = -1;
+    const record = () => {
+      const position = Math.floor(el.currentTime * 10) / 10;
+      if (position === last || position <= 0) return;
+      last = position;
+      void recordPlayback({ videoId: video.id, positionSeconds: position });
+    };
+    const timer = setInterval(() => !el.paused && record(), RECORD_EVERY_MS);
+    el.addEventListener('pause', record);
+    return () => {
+      clearInterval(timer);
+      el.removeEventListener('pause', record);
+      record(); // leaving the page mid-video keeps the latest position too
+    };
+  }, [token, video.id, recordPlayback]);
+
   useEffect(() => {
     const el = ref.current!;
     let cancelled = false;
@@ -63,25 +84,6 @@ function Player({ video, engineKind, resumeAt }: { video: WatchVideo; engineKind
       engine.current = null;
     };
   }, [engineKind, url]);
-
-  // Remember where the viewer is, every few seconds while playing and whenever they pause.
-  useEffect(() => {
-    if (!token) return;
-    const el = ref.current!;
-    let last = -1;
-    const record = () => {
-      const position = Math.floor(el.currentTime * 10) / 10;
-      if (position === last || position <= 0) return;
-      last = position;
-      void recordPlayback({ videoId: video.id, positionSeconds: position });
-    };
-    const timer = setInterval(() => !el.paused && record(), RECORD_EVERY_MS);
-    el.addEventListener('pause', record);
-    return () => {
-      clearInterval(timer);
-      el.removeEventListener('pause', record);
-    };
-  }, [token, video.id, recordPlayback]);
 
   function onLoadedMetadata() {
     const el = ref.current!;
