@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import type { Router } from 'express';
-import { loadConfigOrExit, type Config } from './config/config';
-import { createLogger, type Logger } from './config/logger';
-import { assertBinaries } from './config/system-check';
+import type { Config } from './config/config';
+import type { Logger } from './config/logger';
+import { runProcess } from './config/process-runner';
 import { UserRepository } from './db/repositories/user.repository';
 import { VideoRepository } from './db/repositories/video.repository';
 import { createLoaders } from './graphql/loaders';
@@ -12,17 +12,21 @@ import { buildAppSchema } from './graphql/schema';
 import { AuthResolver } from './graphql/user/auth.resolver';
 import { UserResolver } from './graphql/user/user.resolver';
 import { ProgressResolver } from './graphql/video/progress.resolver';
+import { UploadResolver } from './graphql/video/upload.resolver';
 import { VideoResolver } from './graphql/video/video.resolver';
+import { bullBoardRouter } from './http/bull-board.router';
 import { healthRouter } from './http/health';
-import { MediaUrls } from './http/media-urls';
 import { createMetrics } from './http/metrics';
 import { startHttpServer } from './http/server';
+import { tusRouter } from './http/tus.router';
 import { webAppRouter } from './http/web-app.router';
 import { openInfrastructure, type Infrastructure } from './infrastructure';
 import { JobQueue } from './jobs/job-queue';
+import { createPlayback } from './playback/playback.wiring';
 import { withTimeout } from './utils/timeout';
 import { TokenService } from './users/tokens';
 import { UserService } from './users/user.service';
+import { createUploads } from './videos/uploads.module';
 import { VideoQueryService } from './videos/video-query.service';
 
 export interface RunningApi {
@@ -40,7 +44,9 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   const users = new UserRepository(infra.ds);
   const videos = new VideoRepository(infra.ds);
   const videoQueries = new VideoQueryService(videos);
-  const urls = new MediaUrls(config.publicUrl);
+  const playback = createPlayback({ config, logger, infra, videos, jobs, queries: videoQueries });
+  const urls = playback.urls;
+  const uploads = createUploads({ config, logger, infra, pubSub, jobs, publicUrl: () => config.publicUrl });
 
   const schema = await buildAppSchema(
     resolverClasses,
@@ -49,10 +55,13 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       [UserResolver, new UserResolver(videoQueries)],
       [VideoResolver, new VideoResolver(videoQueries, urls)],
       [ProgressResolver, new ProgressResolver()],
+      ...playback.resolvers,
+      [UploadResolver, new UploadResolver(uploads.service)],
     ]),
     pubSub,
   );
   const metrics = createMetrics();
+  playback.registerMetrics(metrics.registry);
   const routers: Router[] = [
     healthRouter(
       [
@@ -62,6 +71,9 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       ],
       metrics.registry,
     ),
+    playback.router,
+    bullBoardRouter([jobs.queue], { users, tokens, adminEmails: config.adminEmails }),
+    tusRouter({ tokens, uploads: uploads.service, resumable: uploads.resumable, maxUploadBytes: config.maxUploadBytes, logger }),
     webAppRouter(), // last: its SPA fallback only answers what no other router did
   ];
   const http = await startHttpServer({
@@ -71,41 +83,20 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     tokens,
     metrics,
     routers,
-    createContext: (user) => ({ user, loaders: createLoaders({ users, videos }), pubSub }),
+    createContext: (user) => ({ user, loaders: createLoaders({ users, videos, cache: playback.cache, views: playback.views }), pubSub }),
   });
+  playback.start();
   return {
     url: http.url,
     infra,
     async close() {
       await http.close();
       // A dead Redis must not hang shutdown: bounded waits, then the connections are dropped.
+      await withTimeout(playback.stop(), 5000, 'final flush').catch((err: unknown) => logger.warn({ err }, 'final flush failed'));
       await withTimeout(jobs.close(), 5000, 'closing the queue').catch(() => undefined);
       await infra.close();
     },
   };
 }
 
-if (require.main === module) {
-  const config = loadConfigOrExit();
-  const logger = createLogger(config, 'api');
-  assertBinaries([config.ffprobePath]);
-  startApi(config, logger)
-    .then((api) => {
-      const stop = (signal: string) => {
-        logger.info({ signal }, 'shutting down');
-        api.close().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            logger.error({ err }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-    })
-    .catch((err: unknown) => {
-      logger.fatal({ err }, 'API failed to start');
-      process.exit(1);
-    });
-}
+if (require.main === module) runProcess('api', (c) => [c.ffprobePath], startApi);

@@ -1,14 +1,17 @@
 import 'reflect-metadata';
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import { createRedis } from './cache/redis';
-import { loadConfigOrExit, type Config } from './config/config';
-import { createLogger, type Logger } from './config/logger';
-import { assertBinaries } from './config/system-check';
+import type { Config } from './config/config';
+import type { Logger } from './config/logger';
+import { runProcess } from './config/process-runner';
 import { createAppPubSub } from './graphql/pubsub';
 import { openInfrastructure, type Infrastructure } from './infrastructure';
-import { createJobHandlers } from './jobs/handlers';
+import { createJobHandlers, createTranscodeService } from './jobs/handlers';
 import { assertHandlers, dispatch } from './jobs/job-registry';
-import { QUEUE_NAME } from './jobs/job-types';
+import { JobQueue } from './jobs/job-queue';
+import { QUEUE_NAME, type JobPayloads } from './jobs/job-types';
+import { onTranscodeJobFailed } from './jobs/transcode.job';
+import { scheduleUploadCleanup } from './jobs/upload-cleanup.job';
 
 export interface RunningWorker {
   worker: Worker;
@@ -33,40 +36,28 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     stalledInterval: 15_000,
     maxStalledCount: 2,
   });
-  worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, name: job?.name, err: err.message }, 'job failed'));
+  // Jobs can also die outside their handler (stalled too often); the video must not stay PROCESSING.
+  const onTranscodeFailed = onTranscodeJobFailed({ service: createTranscodeService({ config, logger, infra, pubSub }), pubSub, logger });
+  worker.on('failed', (job, err) => {
+    logger.warn({ jobId: job?.id, name: job?.name, err: err.message }, 'job failed');
+    void onTranscodeFailed(job as Job<JobPayloads['video.transcode'], unknown, 'video.transcode'> | undefined, err);
+  });
   worker.on('completed', (job) => logger.info({ jobId: job.id, name: job.name }, 'job completed'));
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
   await worker.waitUntilReady();
+  const scheduler = new JobQueue(infra.redis, config.redisPrefix);
+  await scheduleUploadCleanup(scheduler, config.uploads.cleanupIntervalSeconds);
   logger.info({ concurrency: config.workerConcurrency }, 'worker started');
   return {
     worker,
     infra,
     async close() {
       await worker.close();
+      await scheduler.close();
       await connection.quit().catch(() => undefined);
       await infra.close();
     },
   };
 }
 
-if (require.main === module) {
-  const config = loadConfigOrExit();
-  const logger = createLogger(config, 'worker');
-  assertBinaries([config.ffmpegPath, config.ffprobePath]);
-  startWorker(config, logger)
-    .then((running) => {
-      const stop = (signal: string) => {
-        logger.info({ signal }, 'worker shutting down (finishing the current job)');
-        running.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-    })
-    .catch((err: unknown) => {
-      logger.fatal({ err }, 'worker failed to start');
-      process.exit(1);
-    });
-}
+if (require.main === module) runProcess('worker', (c) => [c.ffmpegPath, c.ffprobePath], startWorker);

@@ -40,11 +40,30 @@ const schema = z
     FFPROBE_PATH: z.string().min(1).default('ffprobe'),
 
     MAX_UPLOAD_BYTES: int(1).default(10 * GiB),
+    UPLOAD_RATE_LIMIT: int(1).default(20),
+    UPLOAD_RATE_WINDOW_SECONDS: int(1).default(3600),
+    UPLOAD_EXPIRY_SECONDS: int(60).default(24 * 3600),
+    UPLOAD_CLEANUP_INTERVAL_SECONDS: int(1).default(300),
     WORKER_CONCURRENCY: int(1, 64).default(1),
+    TRANSCODE_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']).default('veryfast'),
+    SEGMENT_SECONDS: int(1, 10).default(4),
+    TRANSCODE_TIMEOUT_SECONDS: int(1).default(3600),
 
     GRAPHQL_MAX_DEPTH: int(2, 50).default(10),
     GRAPHQL_MAX_COMPLEXITY: int(10).default(5000),
     ADMIN_EMAILS: z.string().default(''),
+
+    VIDEO_CACHE_ENABLED: bool.default(true),
+    VIDEO_CACHE_TTL_SECONDS: int(1).default(120),
+    VIDEO_CACHE_NEGATIVE_TTL_SECONDS: int(1).default(10),
+    VIDEO_CACHE_JITTER: z.coerce.number().min(0).max(1).default(0.1),
+    MEDIA_TOKEN_TTL_SECONDS: int(10).default(6 * 3600),
+    MANIFEST_MAX_AGE_SECONDS: int(0).default(10),
+    PUBLIC_MEDIA_BASE_URL: z.url().optional(),
+    MEDIA_REDIRECT_PRESIGNED: bool.default(false),
+    VIEW_FLUSH_INTERVAL_MS: int(100).default(10_000),
+    WATCH_FLUSH_INTERVAL_MS: int(100).default(2_000),
+    WATCH_HISTORY_MAX: int(1, 1000).default(50),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
@@ -90,10 +109,40 @@ export interface Config {
   ffmpegPath: string;
   ffprobePath: string;
   maxUploadBytes: number;
+  uploads: UploadConfig;
   workerConcurrency: number;
+  transcode: { preset: string; segmentSeconds: number; timeoutSeconds: number };
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
   adminEmails: string[];
+  playback: PlaybackConfig;
+}
+
+/** Reads, caching and delivery (issue 5). */
+export interface PlaybackConfig {
+  /** Off only to troubleshoot or to measure the cache's effect (bench). */
+  cacheEnabled: boolean;
+  cacheTtlSeconds: number;
+  cacheNegativeTtlSeconds: number;
+  cacheJitter: number;
+  mediaTokenTtlSeconds: number;
+  manifestMaxAgeSeconds: number;
+  /** CDN in front of the bucket: delivery answers with redirects to `<base>/<storage key>`. */
+  publicMediaBaseUrl: string | null;
+  /** Redirect to presigned storage URLs instead of proxying bytes through the API. */
+  redirectPresigned: boolean;
+  viewFlushIntervalMs: number;
+  watchFlushIntervalMs: number;
+  watchHistoryMax: number;
+}
+
+export interface UploadConfig {
+  /** Upload creations (either path) a user may start per window. */
+  rateLimit: number;
+  rateWindowSeconds: number;
+  /** An unfinished resumable upload is removed this long after it was created. */
+  expirySeconds: number;
+  cleanupIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -143,10 +192,30 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    uploads: {
+      rateLimit: e.UPLOAD_RATE_LIMIT,
+      rateWindowSeconds: e.UPLOAD_RATE_WINDOW_SECONDS,
+      expirySeconds: e.UPLOAD_EXPIRY_SECONDS,
+      cleanupIntervalSeconds: e.UPLOAD_CLEANUP_INTERVAL_SECONDS,
+    },
     workerConcurrency: e.WORKER_CONCURRENCY,
+    transcode: { preset: e.TRANSCODE_PRESET, segmentSeconds: e.SEGMENT_SECONDS, timeoutSeconds: e.TRANSCODE_TIMEOUT_SECONDS },
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
     graphqlMaxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
     adminEmails: e.ADMIN_EMAILS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    playback: {
+      cacheEnabled: e.VIDEO_CACHE_ENABLED,
+      cacheTtlSeconds: e.VIDEO_CACHE_TTL_SECONDS,
+      cacheNegativeTtlSeconds: e.VIDEO_CACHE_NEGATIVE_TTL_SECONDS,
+      cacheJitter: e.VIDEO_CACHE_JITTER,
+      mediaTokenTtlSeconds: e.MEDIA_TOKEN_TTL_SECONDS,
+      manifestMaxAgeSeconds: e.MANIFEST_MAX_AGE_SECONDS,
+      publicMediaBaseUrl: e.PUBLIC_MEDIA_BASE_URL?.replace(/\/$/, '') ?? null,
+      redirectPresigned: e.MEDIA_REDIRECT_PRESIGNED,
+      viewFlushIntervalMs: e.VIEW_FLUSH_INTERVAL_MS,
+      watchFlushIntervalMs: e.WATCH_FLUSH_INTERVAL_MS,
+      watchHistoryMax: e.WATCH_HISTORY_MAX,
+    },
   };
 }
 

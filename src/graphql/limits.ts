@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import depthLimit from 'graphql-depth-limit';
+import { AppError } from '../errors';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 
 export function depthRule(maxDepth: number): ValidationRule {
@@ -23,7 +24,14 @@ export function complexityPlugin(schema: GraphQLSchema, max: number): ApolloServ
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const cost = complexityOf(schema, document, request.variables ?? {}, request.operationName ?? undefined);
+          let cost: number;
+          try {
+            cost = complexityOf(schema, document, request.variables ?? {}, request.operationName ?? undefined);
+          } catch (err) {
+            // Estimators validate `first` (pageSize); that is the client's mistake, not a crash.
+            if (err instanceof AppError) throw new GraphQLError(err.message, { extensions: { code: err.code, ...err.details } });
+            throw err;
+          }
           if (cost > max) {
             throw new GraphQLError(`Query is too complex: ${cost} > ${max}`, {
               extensions: { code: 'BAD_USER_INPUT', complexity: cost, maxComplexity: max },

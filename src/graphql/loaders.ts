@@ -1,28 +1,41 @@
 import DataLoader from 'dataloader';
+import type { VideoCache } from '../cache/video-cache';
 import type { RenditionEntity, UserEntity, VideoEntity } from '../db/entities';
 import type { UserRepository } from '../db/repositories/user.repository';
 import type { VideoRepository } from '../db/repositories/video.repository';
+import type { ViewCounter } from '../playback/view-counter';
 
 export interface LoaderDeps {
   users: UserRepository;
   videos: VideoRepository;
+  /** Video rows by id come from the Redis cache when there is one. */
+  cache?: VideoCache;
+  views?: ViewCounter;
 }
 
 /** Per-request batchers: one statement per kind of row, whatever the page size. */
 export function createLoaders(deps: LoaderDeps) {
+  const renditions = new DataLoader<string, RenditionEntity[]>(async (videoIds) => {
+    const rows = await deps.videos.renditionsFor(videoIds);
+    return videoIds.map((id) => rows.filter((r) => r.videoId === id));
+  });
+  const cache = deps.cache;
+  const views = deps.views;
   return {
     user: new DataLoader<string, UserEntity | null>(async (ids) => {
       const rows = await deps.users.findByIds(ids);
       return orderByKeys(ids, rows, (u) => u.id);
     }),
     video: new DataLoader<string, VideoEntity | null>(async (ids) => {
-      const rows = await deps.videos.findByIds(ids);
-      return orderByKeys(ids, rows, (v) => v.id);
+      if (!cache) return orderByKeys(ids, await deps.videos.findByIds(ids), (v) => v.id);
+      const records = await cache.getMany(ids);
+      // The cached record carries the ladder: later renditions lookups cost nothing.
+      for (const rec of records) if (rec) renditions.prime(rec.video.id, rec.renditions);
+      return records.map((rec) => rec?.video ?? null);
     }),
-    renditions: new DataLoader<string, RenditionEntity[]>(async (videoIds) => {
-      const rows = await deps.videos.renditionsFor(videoIds);
-      return videoIds.map((id) => rows.filter((r) => r.videoId === id));
-    }),
+    renditions,
+    /** Live view counts (Redis), null where only the flushed column knows. */
+    viewCount: new DataLoader<string, number | null>(async (ids) => (views ? views.counts(ids) : ids.map(() => null))),
   };
 }
 

@@ -3,7 +3,18 @@ import './video/video.enums';
 import { AuthResolver } from './user/auth.resolver';
 import { UserResolver } from './user/user.resolver';
 import { ProgressResolver } from './video/progress.resolver';
+import { VideoMutationResolver } from './video/video-mutation.resolver';
+import { UploadResolver } from './video/upload.resolver';
 import { VideoResolver } from './video/video.resolver';
+import { WatchResolver } from './watch/watch.resolver';
 
 /** Every resolver class of the schema; main.ts wires an instance for each. */
-export const resolverClasses: NonEmptyArray<Function> = [AuthResolver, UserResolver, VideoResolver, ProgressResolver];
+export const resolverClasses: NonEmptyArray<Function> = [
+  AuthResolver,
+  UserResolver,
+  VideoResolver,
+  ProgressResolver,
+  VideoMutationResolver,
+  WatchResolver,
+  UploadResolver,
+];

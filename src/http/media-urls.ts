@@ -1,10 +1,47 @@
 import type { VideoEntity } from '../db/entities';
+import { Visibility } from '../videos/video-status';
+import type { MediaSigner } from './media-signer';
 
-/** Builds the client-facing URLs of a video's deliverable files (GET /videos/:id/<path>). */
+type UrlVideo = Pick<VideoEntity, 'id' | 'visibility'>;
+
+export interface UrlOptions {
+  maxHeight?: number | null;
+  /** Expiry of the signed URL for private videos; defaults to now + the token TTL. */
+  expiresAt?: Date;
+}
+
+/**
+ * Builds the client-facing URLs of a video's deliverable files (GET /videos/:id/<path>).
+ * Private videos' URLs carry a signed, expiring token the delivery routes check.
+ */
 export class MediaUrls {
-  constructor(private readonly publicUrl: string) {}
+  constructor(
+    private readonly publicUrl: string,
+    private readonly signer: MediaSigner | null = null,
+    private readonly tokenTtlSeconds = 3600,
+  ) {}
 
-  file(video: Pick<VideoEntity, 'id'>, path: string): string {
-    return `${this.publicUrl}/videos/${video.id}/${path}`;
+  file(video: UrlVideo, path: string, opts: UrlOptions = {}): string {
+    const params = new URLSearchParams();
+    if (opts.maxHeight) params.set('maxHeight', String(opts.maxHeight));
+    if (video.visibility === Visibility.PRIVATE) {
+      if (!this.signer) throw new Error('Private video URLs need a signer');
+      params.set('token', this.signer.sign(video.id, opts.expiresAt ?? this.expiry()));
+    }
+    const query = params.toString();
+    return `${this.publicUrl}/videos/${video.id}/${path}${query ? `?${query}` : ''}`;
+  }
+
+  /**
+   * When signed URLs made now stop working, or null for videos whose URLs do not expire.
+   * Rounded up to the minute so repeated reads give the same URLs (player and CDN caches).
+   */
+  expiry(now = Date.now()): Date {
+    const at = now + this.tokenTtlSeconds * 1000;
+    return new Date(Math.ceil(at / 60_000) * 60_000);
+  }
+
+  expiresAt(video: UrlVideo): Date | null {
+    return video.visibility === Visibility.PRIVATE ? this.expiry() : null;
   }
 }

@@ -5,7 +5,6 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express, { type Express, type Router } from 'express';
 import type { GraphQLSchema } from 'graphql';
-import { graphqlUploadExpress } from 'graphql-upload-minimal';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config/config';
@@ -17,6 +16,7 @@ import type { TokenService } from '../users/tokens';
 import type { AuthUser } from '../users/tokens';
 import { graphiqlRouter } from './graphiql';
 import { httpMetricsMiddleware, type Metrics } from './metrics';
+import { graphqlUploads, multipartErrorHandler } from './upload-errors';
 
 export interface HttpServerDeps {
   config: Config;
@@ -96,13 +96,20 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
-    graphqlUploadExpress({ maxFileSize: config.maxUploadBytes, maxFiles: 1 }),
+    graphqlUploads({ maxFileSize: config.maxUploadBytes, maxFiles: 1 }),
     expressMiddleware(apollo, {
       context: async ({ req }) => deps.createContext(await tokens.verifyHeader(req.headers.authorization)),
     }),
+    multipartErrorHandler,
   );
 
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject); // e.g. EADDRINUSE: fail start-up instead of hanging
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://127.0.0.1:${port}`;

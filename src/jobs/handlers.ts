@@ -1,9 +1,14 @@
-import { UnrecoverableError } from 'bullmq';
+import { invalidateVideoCache } from '../cache/video-cache';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
+import { EncodingRepository } from '../db/repositories/encoding.repository';
 import type { AppPubSub } from '../graphql/pubsub';
 import type { Infrastructure } from '../infrastructure';
+import { TranscodeService } from '../videos/transcode.service';
 import type { JobHandlers } from './job-registry';
+import { purgeHandler } from './purge.handler';
+import { transcodeJobHandler } from './transcode.job';
+import { createUploadCleanupHandler } from './upload-cleanup.job';
 
 export interface WorkerDeps {
   config: Config;
@@ -12,11 +17,28 @@ export interface WorkerDeps {
   pubSub: AppPubSub;
 }
 
-/** Wires one handler per declared job. */
-export function createJobHandlers(_deps: WorkerDeps): JobHandlers {
-  return {
-    'video.transcode': async () => {
-      throw new UnrecoverableError('Transcoding is not available yet');
+export function createTranscodeService(deps: WorkerDeps): TranscodeService {
+  const { config } = deps;
+  return new TranscodeService(
+    new EncodingRepository(deps.infra.ds, (id) => invalidateVideoCache(deps.infra.redis, config.redisPrefix, id)),
+    deps.infra.storage,
+    {
+      ffmpegPath: config.ffmpegPath,
+      ffprobePath: config.ffprobePath,
+      preset: config.transcode.preset,
+      segmentSeconds: config.transcode.segmentSeconds,
+      audioBitrate: 128_000,
     },
+    deps.logger,
+  );
+}
+
+/** Wires one handler per declared job. */
+export function createJobHandlers(deps: WorkerDeps): JobHandlers {
+  const service = createTranscodeService(deps);
+  return {
+    'video.transcode': transcodeJobHandler({ service, pubSub: deps.pubSub, logger: deps.logger, timeoutSeconds: deps.config.transcode.timeoutSeconds }),
+    'video.purge': purgeHandler(deps),
+    'uploads.cleanup': createUploadCleanupHandler(deps),
   };
 }

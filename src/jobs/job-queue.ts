@@ -18,8 +18,21 @@ export class JobQueue {
   }
 
   /** `jobId` makes enqueueing idempotent: a second add with the same id is a no-op. */
-  async add<N extends JobName>(name: N, payload: JobPayloads[N], opts: { jobId?: string } = {}): Promise<void> {
-    await this.queue.add(name, payload, { jobId: opts.jobId });
+  async add<N extends JobName>(name: N, payload: JobPayloads[N], opts: { jobId?: string; delay?: number } = {}): Promise<void> {
+    await this.queue.add(name, payload, { jobId: opts.jobId, delay: opts.delay });
+  }
+
+  /** Removes a waiting, delayed or finished job; a running one cannot be removed (its worker holds a lock). */
+  async cancel(jobId: string): Promise<'removed' | 'absent' | 'running'> {
+    const job = await this.queue.getJob(jobId);
+    if (!job) return 'absent';
+    if (await job.isActive()) return 'running';
+    try {
+      await job.remove();
+      return 'removed';
+    } catch {
+      return (await job.isActive()) ? 'running' : 'absent';
+    }
   }
 
   async remove(jobId: string): Promise<void> {

@@ -5,11 +5,15 @@
 export interface JobPayloads {
   /** Probe, transcode to the ladder, poster and storyboard, then publish. */
   'video.transcode': { videoId: string };
+  /** After deleteVideo: removes what a running transcode may still have written (storage, cache). */
+  'video.purge': { videoId: string };
+  /** Repeating: removes unfinished uploads past their expiry (see upload-cleanup.job.ts). */
+  'uploads.cleanup': Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;
 
-export const jobNames: readonly JobName[] = ['video.transcode'];
+export const jobNames: readonly JobName[] = ['video.transcode', 'video.purge', 'uploads.cleanup'];
 
 /** All jobs share one queue; names route them to handlers. */
 export const QUEUE_NAME = 'media';

@@ -5,6 +5,7 @@ import { chunk } from './chunker';
 import { assertSafeKey, type ByteRange, type ObjectStat, type ObjectStorage, type PutOptions } from './storage';
 
 const PART_SIZE = 8 * 1024 * 1024;
+const PARTS_IN_FLIGHT = 2;
 
 type S3Config = Extract<StorageConfig, { driver: 's3' }>;
 
@@ -39,8 +40,8 @@ export class S3Storage implements ObjectStorage {
   }
 
   /**
-   * Explicit multipart upload with bounded parts: one part buffered at a time, and the
-   * upload is aborted on any failure so no orphan parts stay on the server.
+   * Explicit multipart upload with bounded parts (at most PARTS_IN_FLIGHT uploading plus the one
+   * being read), aborted on any failure so no orphan parts stay on the server.
    */
   async put(key: string, body: Readable, opts: PutOptions = {}): Promise<{ size: number; etag: string }> {
     assertSafeKey(key);
@@ -55,27 +56,39 @@ export class S3Storage implements ObjectStorage {
       return { size: firstPart.length, etag: res.etag };
     }
     const uploadId = await this.client.initiateNewMultipartUpload(this.bucket, key, headers);
+    const etags: { part: number; etag: string }[] = [];
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown = null;
     try {
-      const etags: { part: number; etag: string }[] = [];
       let size = 0;
       let partNumber = 0;
-      const upload = async (buf: Buffer) => {
+      // Parts upload while the next one is read, so the network and the source both stay busy;
+      // memory stays bounded at PARTS_IN_FLIGHT + 1 parts.
+      const upload = (buf: Buffer) => {
         partNumber += 1;
-        const res = await this.client.uploadPart(
-          { bucketName: this.bucket, objectName: key, uploadID: uploadId, partNumber, headers: {} },
-          buf,
-        );
-        etags.push({ part: partNumber, etag: res.etag });
+        const part = partNumber;
         size += buf.length;
+        const p = this.client
+          .uploadPart({ bucketName: this.bucket, objectName: key, uploadID: uploadId, partNumber: part, headers: {} }, buf)
+          .then((res) => void etags.push({ part, etag: res.etag }))
+          .catch((err: unknown) => void (failure ??= err))
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
       };
-      await upload(firstPart);
+      upload(firstPart);
       for await (const part of parts) {
         opts.onProgress?.(part.length);
-        await upload(part);
+        upload(part);
+        while (inFlight.size >= PARTS_IN_FLIGHT && !failure) await Promise.race(inFlight);
+        if (failure) throw failure;
       }
+      await Promise.all(inFlight);
+      if (failure) throw failure;
+      etags.sort((a, b) => a.part - b.part);
       const done = await this.client.completeMultipartUpload(this.bucket, key, uploadId, etags);
       return { size, etag: done.etag };
     } catch (err) {
+      await Promise.allSettled(inFlight);
       await this.client.abortMultipartUpload(this.bucket, key, uploadId).catch(() => undefined);
       throw err;
     }

@@ -12,9 +12,10 @@ export class VideoQueryService {
   constructor(private readonly videos: VideoRepository) {}
 
   /** null both when missing and when not visible, so private videos do not leak their existence. */
-  async getVisible(id: string, viewerId: string | null): Promise<VideoEntity | null> {
+  async getVisible(id: string, viewerId: string | null, loaders?: { video: { load(id: string): Promise<VideoEntity | null> } }): Promise<VideoEntity | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-    const video = await this.videos.findById(id);
+    // Through the request's loader (and so the Redis cache) when there is one; the rule below applies either way.
+    const video = loaders ? await loaders.video.load(id) : await this.videos.findById(id);
     return video && canView(video, viewerId) ? video : null;
   }
 

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { DataSource } from 'typeorm';
 import { loadConfig, type Config } from '../../src/config/config';
 import { createLogger } from '../../src/config/logger';
@@ -56,12 +57,25 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
+/** A port free right now, so PUBLIC_URL (and every URL the API hands out) can name it. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 /** Starts the real API (and optionally a worker) on an ephemeral port against real services. */
 export async function startStack(opts: { worker?: boolean; env?: Record<string, string> } = {}): Promise<TestStack> {
-  const config = testConfig(opts.env);
+  const port = await freePort();
+  const config = testConfig({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...opts.env });
   const api = await startApi(config, createLogger(config, 'api'));
-  const config2: Config = { ...config, publicUrl: api.url };
-  const worker = opts.worker ? await startWorker(config2, createLogger(config2, 'worker')) : null;
+  const worker = opts.worker ? await startWorker(config, createLogger(config, 'worker')) : null;
   return {
     config,
     api,

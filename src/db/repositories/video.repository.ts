@@ -1,4 +1,4 @@
-import { In, type DataSource, type Repository } from 'typeorm';
+import { In, LessThan, MoreThan, Not, type DataSource, type Repository } from 'typeorm';
 import { VideoStatus, Visibility } from '../../videos/video-status';
 import { RenditionEntity, VideoEntity } from '../entities';
 
@@ -6,6 +6,22 @@ export interface KeysetPage {
   limit: number;
   after: { createdAt: Date; id: string } | null;
 }
+
+/** What an upload learns about its source, written when it moves UPLOADING → QUEUED. */
+export interface SourceFacts {
+  sizeBytes: number;
+  sourceSha256: string;
+  durationSeconds: number;
+  width: number;
+  height: number;
+  sourceVideoCodec: string;
+  sourceAudioCodec: string | null;
+}
+
+export type NewUploadRow = Pick<
+  VideoEntity,
+  'id' | 'ownerId' | 'title' | 'description' | 'visibility' | 'sourceKey' | 'sourceFilename' | 'sizeBytes' | 'uploadExpiresAt'
+>;
 
 export class VideoRepository {
   private readonly videos: Repository<VideoEntity>;
@@ -52,6 +68,55 @@ export class VideoRepository {
       });
     }
     return q.orderBy('v.created_at', 'DESC').addOrderBy('v.id', 'DESC').limit(page.limit + 1).getMany();
+  }
+
+  /** A new video in UPLOADING, before any byte is stored. */
+  async insertUploading(row: NewUploadRow): Promise<VideoEntity> {
+    await this.videos.insert({ ...row, status: VideoStatus.UPLOADING, failureReason: null });
+    const saved = await this.findById(row.id);
+    if (!saved) throw new Error(`Video ${row.id} vanished after insert`);
+    return saved;
+  }
+
+  /** UPLOADING → QUEUED with the source facts; false when the row was not UPLOADING (a retry, or gone). */
+  async markQueued(id: string, facts: SourceFacts): Promise<boolean> {
+    const res = await this.videos.update(
+      { id, status: VideoStatus.UPLOADING },
+      { ...facts, status: VideoStatus.QUEUED, uploadExpiresAt: null, failureReason: null },
+    );
+    return (res.affected ?? 0) > 0;
+  }
+
+  /** UPLOADING → FAILED; false when it had already left UPLOADING. */
+  async markUploadFailed(id: string, reason: string): Promise<boolean> {
+    const res = await this.videos.update(
+      { id, status: VideoStatus.UPLOADING },
+      { status: VideoStatus.FAILED, failureReason: reason.slice(0, 500), uploadExpiresAt: null },
+    );
+    return (res.affected ?? 0) > 0;
+  }
+
+  /** Deletes a row that never finished uploading (renditions and history cascade). */
+  async deleteUploading(id: string): Promise<boolean> {
+    const res = await this.videos.delete({ id, status: VideoStatus.UPLOADING });
+    return (res.affected ?? 0) > 0;
+  }
+
+  /** Unfinished uploads past their expiry, oldest first. */
+  findExpiredUploads(now: Date, limit: number): Promise<VideoEntity[]> {
+    return this.videos.find({
+      where: { status: VideoStatus.UPLOADING, uploadExpiresAt: LessThan(now) },
+      order: { uploadExpiresAt: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** The owner's earlier upload of the same bytes and title (not failed), for idempotent retries. */
+  findRecentBySha256(ownerId: string, sha256: string, title: string, since: Date, excludeId: string): Promise<VideoEntity | null> {
+    return this.videos.findOne({
+      where: { ownerId, sourceSha256: sha256, title, createdAt: MoreThan(since), status: Not(In([VideoStatus.FAILED, VideoStatus.UPLOADING])), id: Not(excludeId) },
+      order: { createdAt: 'ASC' },
+    });
   }
 
   get dataSource(): DataSource {

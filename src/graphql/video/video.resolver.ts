@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { MediaUrls } from '../../http/media-urls';
+import { effectiveMaxHeight } from '../../playback/rungs';
 import type { VideoQueryService } from '../../videos/video-query.service';
 import type { GraphQLContext } from '../context';
 import { decodeCursor, encodeCursor, pageSize } from '../common/page.type';
@@ -7,6 +8,7 @@ import { User } from '../user/user.type';
 import { Image, Playback, Rendition, Storyboard, Video, VideoConnection } from './video.type';
 import type { VideoEntity } from '../../db/entities';
 import type { Page } from '../../videos/video-query.service';
+import { badInput } from '../../errors';
 
 @Resolver(() => Video)
 export class VideoResolver {
@@ -17,7 +19,7 @@ export class VideoResolver {
 
   @Query(() => Video, { nullable: true, description: 'A video the caller may see, or null.' })
   async video(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Video | null> {
-    const entity = await this.queries.getVisible(id, ctx.user?.id ?? null);
+    const entity = await this.queries.getVisible(id, ctx.user?.id ?? null, ctx.loaders);
     return entity ? Video.from(entity) : null;
   }
 
@@ -42,10 +44,15 @@ export class VideoResolver {
     return rows.map((r) => ({ height: r.height, width: r.width, bitrate: r.bitrate, codecs: r.codecs, frameRate: r.frameRate }));
   }
 
+  @FieldResolver(() => Int, { description: 'Counted live in Redis, flushed to the database periodically.' })
+  async viewCount(@Root() video: Video, @Ctx() ctx: GraphQLContext): Promise<number> {
+    return (await ctx.loaders.viewCount.load(video.id)) ?? video.entity.viewCount;
+  }
+
   @FieldResolver(() => Image, { nullable: true })
   poster(@Root() video: Video): Image | null {
     const largest = video.entity.poster?.[0];
-    return largest ? { url: this.urls.file(video, pathOf(video.entity, largest.key)), width: largest.width, height: largest.height } : null;
+    return largest ? { url: this.urls.file(video.entity, pathOf(video.entity, largest.key)), width: largest.width, height: largest.height } : null;
   }
 
   @FieldResolver(() => Storyboard, { nullable: true })
@@ -53,22 +60,37 @@ export class VideoResolver {
     const sb = video.entity.storyboard;
     if (!sb || !sb.imageKeys[0]) return null;
     return {
-      vttUrl: this.urls.file(video, pathOf(video.entity, sb.vttKey)),
-      imageUrl: this.urls.file(video, pathOf(video.entity, sb.imageKeys[0])),
+      vttUrl: this.urls.file(video.entity, pathOf(video.entity, sb.vttKey)),
+      imageUrl: this.urls.file(video.entity, pathOf(video.entity, sb.imageKeys[0])),
       tileWidth: sb.tileWidth,
       tileHeight: sb.tileHeight,
       intervalSeconds: sb.intervalSeconds,
     };
   }
 
-  @FieldResolver(() => Playback, { nullable: true })
-  playback(@Root() video: Video): Playback | null {
+  @FieldResolver(() => Playback, {
+    nullable: true,
+    description: 'Manifest URLs; with hints, the manifests list only the rungs that suit the device and network.',
+  })
+  async playback(
+    @Root() video: Video,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('maxHeight', () => Int, { nullable: true, description: 'Tallest rung worth sending (screen height in device pixels).' }) maxHeight: number | null,
+    @Arg('saveData', () => Boolean, { nullable: true, description: 'Data saver: low rungs only.' }) saveData: boolean | null,
+  ): Promise<Playback | null> {
+    maxHeight ??= null; // omitted arguments arrive as undefined
     const { hlsKey, dashKey } = video.entity;
     if (!hlsKey || !dashKey) return null;
+    if (maxHeight !== null && !(maxHeight > 0 && maxHeight <= 10_000)) throw badInput('`maxHeight` must be between 1 and 10000', { field: 'maxHeight' });
+    const limit = maxHeight !== null || saveData
+      ? effectiveMaxHeight((await ctx.loaders.renditions.load(video.id)).map((r) => r.height), { maxHeight, saveData })
+      : null;
+    const expiresAt = this.urls.expiresAt(video.entity);
+    const opts = { maxHeight: limit, expiresAt: expiresAt ?? undefined };
     return {
-      hlsUrl: this.urls.file(video, pathOf(video.entity, hlsKey)),
-      dashUrl: this.urls.file(video, pathOf(video.entity, dashKey)),
-      expiresAt: null,
+      hlsUrl: this.urls.file(video.entity, pathOf(video.entity, hlsKey), opts),
+      dashUrl: this.urls.file(video.entity, pathOf(video.entity, dashKey), opts),
+      expiresAt,
     };
   }
 }

@@ -1,0 +1,138 @@
+import { EVENTS, Server } from '@tus/server';
+import { Router, type Request, type Response } from 'express';
+import type { Logger } from '../config/logger';
+import { AppError, type ErrorCode } from '../errors';
+import type { ResumableStore } from '../storage/tus-store';
+import { uploadIdOf, videoIdOfUpload } from '../storage/tus-store';
+import type { TokenService } from '../users/tokens';
+import type { UploadService } from '../videos/upload.service';
+import { VideoStatus } from '../videos/video-status';
+
+const statusOf: Record<ErrorCode, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  BAD_USER_INPUT: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA: 415,
+  RATE_LIMITED: 429,
+  INTERNAL_SERVER_ERROR: 500,
+};
+
+/** tus errors are { status_code, body }; the tus server turns them into responses. */
+function tusError(err: AppError): { status_code: number; body: string } {
+  const status = err.details?.gone ? 410 : statusOf[err.code];
+  return { status_code: status, body: `${JSON.stringify({ code: err.code, message: err.message })}\n` };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * `/uploads/<videoId>`: the tus 1.0 endpoint (HEAD, PATCH, DELETE, OPTIONS). Uploads are opened by
+ * the `createUpload` mutation, which binds them to a video and its owner; every request here must
+ * carry that owner's `Authorization: Bearer` token.
+ */
+export function tusRouter(deps: { tokens: TokenService; uploads: UploadService; resumable: ResumableStore; maxUploadBytes: number; logger: Logger }): Router {
+  const { tokens, uploads, logger } = deps;
+  const tus = new Server({
+    path: '/uploads',
+    datastore: deps.resumable.datastore,
+    maxSize: deps.maxUploadBytes,
+    postReceiveInterval: 100,
+    respectForwardedHeaders: true,
+    disableTerminationForFinishedUploads: true,
+    getFileIdFromRequest: (_req, lastPath) => (lastPath && UUID.test(lastPath) ? uploadIdOf(lastPath) : undefined),
+    generateUrl: (_req, { proto, host, path, id }) => `${proto}://${host}${path}/${videoIdOfUpload(id) ?? ''}`,
+    async namingFunction() {
+      // Creation goes through createUpload, which knows the user, title and size.
+      throw { status_code: 403, body: 'Create uploads with the createUpload GraphQL mutation\n' };
+    },
+    async onUploadFinish(_req, upload) {
+      const videoId = videoIdOfUpload(upload.id);
+      if (!videoId) return {};
+      try {
+        await uploads.finishResumable(videoId);
+        return {};
+      } catch (err) {
+        if (err instanceof AppError) throw tusError(err);
+        logger.error({ err, videoId }, 'finishing a resumable upload failed');
+        throw { status_code: 500, body: 'Internal server error\n' };
+      }
+    },
+    onResponseError(_req, err) {
+      if (err instanceof Error && !('status_code' in err)) {
+        logger.error({ err }, 'tus request failed');
+        return { status_code: 500, body: 'Internal server error\n' };
+      }
+      return undefined;
+    },
+  });
+  tus.on(EVENTS.POST_RECEIVE, (_req, upload) => {
+    const videoId = videoIdOfUpload(upload.id);
+    if (videoId) uploads.receiveResumable(videoId, upload.offset, upload.size);
+  });
+  tus.on(EVENTS.POST_TERMINATE, (_req, _res, id) => {
+    const videoId = videoIdOfUpload(id);
+    if (videoId) uploads.cancelResumable(videoId).catch((err: unknown) => logger.error({ err, videoId }, 'cancelling an upload failed'));
+  });
+
+  const refuse = (res: Response, status: number, body: string) => {
+    // The client may still be sending a PATCH body we will not read.
+    res
+      .status(status)
+      .set({ 'Tus-Resumable': '1.0.0', Connection: 'close', 'Content-Type': 'text/plain', 'Access-Control-Allow-Origin': '*' })
+      .send(body);
+  };
+
+  const handle = async (req: Request, res: Response) => {
+    if (req.method !== 'OPTIONS') {
+      const user = await tokens.verifyHeader(req.headers.authorization);
+      if (!user) return refuse(res, 401, 'Sign in required\n');
+      if (req.method === 'POST') return refuse(res, 403, 'Create uploads with the createUpload GraphQL mutation\n');
+      // Not part of tus; uploaded bytes are only ever delivered as transcoded renditions.
+      if (req.method === 'GET') return refuse(res, 405, 'Method not allowed\n');
+      const videoId = String(req.params.videoId ?? '');
+      let video;
+      try {
+        video = await uploads.resumableFor(user.id, videoId);
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        const { status_code, body } = tusError(err);
+        return refuse(res, status_code, body);
+      }
+      if (req.method === 'PATCH' && video.status === VideoStatus.UPLOADING && (await isRetryOfFinishedUpload(req, video.id, video.sizeBytes))) {
+        // Every byte is stored but validation never ran (the server stopped in between): run it now.
+        try {
+          await uploads.finishResumable(video.id);
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          const { status_code, body } = tusError(err);
+          return refuse(res, status_code, body);
+        }
+        res.status(204).set({ 'Tus-Resumable': '1.0.0', 'Upload-Offset': String(video.sizeBytes) }).end();
+        return;
+      }
+      if (video.status !== VideoStatus.UPLOADING) {
+        // Finished: answer retries of the final PATCH here, the store's multipart upload is closed.
+        if (req.method === 'DELETE') return refuse(res, 403, 'The upload is finished; delete the video instead\n');
+        if (req.method === 'PATCH') {
+          const size = video.sizeBytes ?? 0;
+          if (Number(req.headers['upload-offset']) !== size) return refuse(res, 409, 'Upload-Offset does not match\n');
+          await uploads.finishResumable(video.id);
+          res.status(204).set({ 'Tus-Resumable': '1.0.0', 'Upload-Offset': String(size) }).end();
+          return;
+        }
+      }
+    }
+    await tus.handle(req, res);
+  };
+
+  const isRetryOfFinishedUpload = async (req: Request, videoId: string, size: number | null): Promise<boolean> =>
+    size !== null && Number(req.headers['upload-offset']) === size && (await deps.resumable.offset(videoId)) === size;
+
+  const router = Router();
+  router.all(['/uploads', '/uploads/:videoId'], (req, res, next) => {
+    handle(req, res).catch(next);
+  });
+  return router;
+}

@@ -1,0 +1,33 @@
+import type { Config } from '../config/config';
+import type { Logger } from '../config/logger';
+import type { AppPubSub } from '../graphql/pubsub';
+import type { Infrastructure } from '../infrastructure';
+import { createUploads } from '../videos/uploads.module';
+import type { UploadService } from '../videos/upload.service';
+import { JobQueue } from './job-queue';
+
+export const UPLOAD_CLEANUP_SCHEDULER_ID = 'uploads-cleanup';
+
+/** Registers (or updates) the repeating cleanup; BullMQ keeps one scheduler per id however many processes call this. */
+export async function scheduleUploadCleanup(jobs: JobQueue, everySeconds: number): Promise<void> {
+  await jobs.queue.upsertJobScheduler(
+    UPLOAD_CLEANUP_SCHEDULER_ID,
+    { every: everySeconds * 1000 },
+    { name: 'uploads.cleanup', data: {}, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 50 } } },
+  );
+}
+
+/** The job: unfinished uploads past their expiry lose their stored bytes and end FAILED. */
+export function uploadCleanupHandler(uploads: UploadService, logger: Logger) {
+  return async (): Promise<{ expired: number }> => {
+    const expired = await uploads.expireUploads();
+    if (expired) logger.info({ expired }, 'removed expired uploads');
+    return { expired };
+  };
+}
+
+/** The handler as handlers.ts wires it: the worker builds its own upload service (no HTTP side). */
+export function createUploadCleanupHandler(deps: { config: Config; logger: Logger; infra: Infrastructure; pubSub: AppPubSub }) {
+  const jobs = new JobQueue(deps.infra.redis, deps.config.redisPrefix);
+  return uploadCleanupHandler(createUploads({ ...deps, jobs }).service, deps.logger);
+}

@@ -1,0 +1,35 @@
+import type { ProbeResult } from './probe';
+
+/**
+ * Which uploads the platform accepts: containers and codecs ffmpeg decodes reliably and that
+ * people actually record or export. Names are ffprobe's (`format_name` is a comma list).
+ */
+export const ALLOWED_CONTAINERS = ['mov', 'mp4', 'matroska', 'webm', 'avi', 'mpegts', 'flv', 'mpeg', '3gp', 'ogg', 'mxf'] as const;
+export const ALLOWED_VIDEO_CODECS = ['h264', 'hevc', 'vp8', 'vp9', 'av1', 'mpeg4', 'mpeg2video', 'mpeg1video', 'prores', 'dnxhd', 'theora', 'mjpeg', 'h263', 'wmv3', 'vc1'] as const;
+export const ALLOWED_AUDIO_CODECS = ['aac', 'mp3', 'opus', 'vorbis', 'ac3', 'eac3', 'flac', 'alac', 'mp2', 'pcm_s16le', 'pcm_s24le', 'pcm_s16be', 'pcm_f32le', 'amr_nb', 'wmav2'] as const;
+
+export const MAX_DIMENSION = 8192;
+export const MAX_DURATION_SECONDS = 12 * 3600;
+
+export type MediaVerdict = { ok: true } | { ok: false; reason: string };
+
+/** Pure: is this probed file a video the platform can transcode? The reason is shown to the uploader. */
+export function checkMedia(p: ProbeResult): MediaVerdict {
+  const containers = p.formatName.split(',');
+  if (!containers.some((c) => (ALLOWED_CONTAINERS as readonly string[]).includes(c))) {
+    return { ok: false, reason: `Unsupported file type (${p.formatName}); upload a video such as MP4, MOV, MKV or WebM` };
+  }
+  if (!p.hasVideo || !p.videoCodec) return { ok: false, reason: 'The file has no video stream' };
+  if (!(ALLOWED_VIDEO_CODECS as readonly string[]).includes(p.videoCodec)) {
+    return { ok: false, reason: `Unsupported video codec ${p.videoCodec}` };
+  }
+  if (p.hasAudio && !(ALLOWED_AUDIO_CODECS as readonly string[]).includes(p.audioCodec ?? '')) {
+    return { ok: false, reason: `Unsupported audio codec ${p.audioCodec}` };
+  }
+  if (p.width < 16 || p.height < 16 || p.width > MAX_DIMENSION || p.height > MAX_DIMENSION) {
+    return { ok: false, reason: `Unsupported frame size ${p.width}x${p.height}` };
+  }
+  if (!(p.duration > 0)) return { ok: false, reason: 'The video has no duration' };
+  if (p.duration > MAX_DURATION_SECONDS) return { ok: false, reason: 'The video is longer than 12 hours' };
+  return { ok: true };
+}

@@ -1,0 +1,76 @@
+import path from 'node:path/posix';
+import { Visibility } from '../videos/video-status';
+
+export type FileKind = 'manifest' | 'index' | 'media';
+
+const types: Record<string, [string, FileKind]> = {
+  '.m3u8': ['application/vnd.apple.mpegurl', 'manifest'],
+  '.mpd': ['application/dash+xml', 'manifest'],
+  '.vtt': ['text/vtt; charset=utf-8', 'index'],
+  '.m4s': ['video/iso.segment', 'media'],
+  '.mp4': ['video/mp4', 'media'],
+  '.m4v': ['video/mp4', 'media'],
+  '.m4a': ['audio/mp4', 'media'],
+  '.ts': ['video/mp2t', 'media'],
+  '.aac': ['audio/aac', 'media'],
+  '.webm': ['video/webm', 'media'],
+  '.jpg': ['image/jpeg', 'media'],
+  '.jpeg': ['image/jpeg', 'media'],
+  '.png': ['image/png', 'media'],
+  '.webp': ['image/webp', 'media'],
+  '.avif': ['image/avif', 'media'],
+};
+
+/** Content-Type and kind by extension; unknown extensions are not delivered at all. */
+export function fileType(file: string): { contentType: string; kind: FileKind } | null {
+  const t = types[path.extname(file).toLowerCase()];
+  return t ? { contentType: t[0], kind: t[1] } : null;
+}
+
+const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * The delivery path from the URL's (already percent-decoded) segments, or null when any segment
+ * could step outside the video's folder: `..`, `.`, empty, slashes or backslashes smuggled in by
+ * encoding, `%` left over from double encoding, control characters.
+ */
+export function safeDeliveryPath(segments: readonly string[]): string | null {
+  if (!segments.length || segments.length > 8) return null;
+  for (const s of segments) if (!SEGMENT.test(s) || s === '.' || s === '..' || s.includes('..')) return null;
+  return segments.join('/');
+}
+
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * Segments and images never change under one name (a re-encode writes new names), so CDNs keep
+ * them for a year; manifests are short-lived. Private responses only in the viewer's cache, and
+ * never past their token.
+ */
+export function cacheControl(kind: FileKind, visibility: Visibility, manifestMaxAge: number, tokenSecondsLeft: number | null): string {
+  if (visibility === Visibility.PRIVATE) {
+    const left = tokenSecondsLeft ?? 0;
+    return `private, max-age=${kind === 'media' ? left : Math.min(left, manifestMaxAge)}`;
+  }
+  return kind === 'media' ? IMMUTABLE : `public, max-age=${manifestMaxAge}`;
+}
+
+/** Adds the query to the image URIs of a storyboard WebVTT (the cue payload lines). */
+export function rewriteVtt(text: string, query: string | null, withQuery: (uri: string, q: string | null) => string): string {
+  if (!query) return text;
+  return text
+    .split(/\r?\n/)
+    .map((line) => (/^[^\s:]+\.(jpe?g|png|webp|avif)(#\S*)?$/i.test(line.trim()) ? withQuery(line.trim(), query) : line))
+    .join('\n');
+}
+
+/**
+ * RFC 9110 If-None-Match (weak comparison). Unlike `req.fresh`, a request's `Cache-Control:
+ * no-cache` does not matter here: it addresses caches, and fetch() sends it with every conditional request.
+ */
+export function notModified(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  const bare = (t: string) => t.trim().replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((t) => bare(t) === bare(etag));
+}

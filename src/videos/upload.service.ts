@@ -1,0 +1,212 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { pipeline, type Readable } from 'node:stream';
+import type { FileUpload } from 'graphql-upload-minimal';
+import type { Logger } from '../config/logger';
+import type { VideoEntity } from '../db/entities';
+import type { VideoRepository } from '../db/repositories/video.repository';
+import { AppError, badInput, notFound } from '../errors';
+import { sourceKey } from '../storage/keys';
+import type { ObjectStorage } from '../storage/storage';
+import type { ResumableStore } from '../storage/tus-store';
+import type { UploadFinalizer } from './upload-finalizer';
+import { tooLarge, UploadMeter } from './upload-meter';
+import type { UploadProgress } from './upload-progress';
+import type { UploadRateLimit } from './upload-rate-limit';
+import { checkDeclaredSize, normaliseText, sanitizeFilename } from './upload-rules';
+import { VideoStatus, type Visibility } from './video-status';
+
+export interface VideoFields {
+  title: string;
+  description?: string | null;
+  visibility: Visibility;
+}
+
+export interface TicketFields extends VideoFields {
+  filename?: string | null;
+  sizeBytes: number;
+}
+
+export interface Ticket {
+  video: VideoEntity;
+  uploadUrl: string;
+  expiresAt: Date;
+}
+
+/** A retried multipart request (same owner, title and bytes) within this window returns the first video. */
+const RETRY_WINDOW_MS = 24 * 3600 * 1000;
+
+/** The rules of getting a video in: who may, how much, and what happens on every kind of failure. */
+export class UploadService {
+  constructor(
+    private readonly deps: {
+      maxUploadBytes: number;
+      expirySeconds: number;
+      publicUrl: () => string;
+      logger: Logger;
+      videos: VideoRepository;
+      storage: ObjectStorage;
+      resumable: ResumableStore;
+      rateLimit: UploadRateLimit;
+      progress: UploadProgress;
+      finalizer: UploadFinalizer;
+    },
+  ) {}
+
+  /** `uploadVideo`: the multipart file part streams through a meter straight into storage. */
+  async uploadMultipart(userId: string, fields: VideoFields & { sizeBytes?: number | null }, file: Promise<FileUpload>): Promise<VideoEntity> {
+    const { maxUploadBytes: max, storage, videos, rateLimit, finalizer, progress } = this.deps;
+    const text = normaliseText(fields.title, fields.description);
+    if (fields.sizeBytes != null) checkDeclaredSize(fields.sizeBytes, max);
+    await rateLimit.consume(userId);
+    let upload: FileUpload;
+    let source: Readable;
+    try {
+      upload = await file;
+      source = upload.createReadStream();
+    } catch (err) {
+      await rateLimit.refund(userId);
+      // Anything going wrong before the file part arrives is a malformed request.
+      throw err instanceof AppError ? err : badInput(`The file part is missing or malformed: ${(err as Error).message}`);
+    }
+    const id = randomUUID();
+    const video = await videos.insertUploading({
+      id,
+      ownerId: userId,
+      ...text,
+      visibility: fields.visibility,
+      sourceKey: sourceKey(id),
+      sourceFilename: sanitizeFilename(upload.filename),
+      sizeBytes: fields.sizeBytes ?? null,
+      uploadExpiresAt: this.expiry(),
+    });
+    let sourceFailed = false;
+    try {
+      source.once('error', () => (sourceFailed = true));
+      // busboy stops at its own byte limit by truncating quietly; make that an error here.
+      source.once('limit', () => source.destroy(tooLarge(max)));
+      const meter = new UploadMeter(max, (n) => progress.bytes(id, n, fields.sizeBytes ?? null));
+      const body = pipeline(source, meter, () => undefined);
+      await storage.put(sourceKey(id), body, { contentType: 'application/octet-stream' });
+      if ((source as Readable & { truncated?: boolean }).truncated) throw tooLarge(max);
+      if (meter.bytes === 0) throw badInput('The file is empty');
+      const sha256 = meter.digest();
+      const earlier = await videos.findRecentBySha256(userId, sha256, text.title, new Date(Date.now() - RETRY_WINDOW_MS), id);
+      if (earlier) {
+        await finalizer.discard(id, 'Same upload as an earlier one', false);
+        await rateLimit.refund(userId);
+        return earlier;
+      }
+      return await finalizer.complete(video, { sizeBytes: meter.bytes, sha256 });
+    } catch (err) {
+      // The request body broke (client gone, malformed part): the client's fault, not storage's.
+      const appErr = sourceFailed && !(err instanceof AppError) ? badInput('The upload was interrupted or malformed') : toUploadError(err, max);
+      await finalizer.discard(id, appErr instanceof AppError ? appErr.message : 'Upload failed', false);
+      throw appErr;
+    }
+  }
+
+  /** `createUpload`: a video row in UPLOADING plus an open tus upload of the declared size. */
+  async createTicket(userId: string, fields: TicketFields): Promise<Ticket> {
+    const { maxUploadBytes, videos, resumable, rateLimit, finalizer } = this.deps;
+    const text = normaliseText(fields.title, fields.description);
+    checkDeclaredSize(fields.sizeBytes, maxUploadBytes);
+    await rateLimit.consume(userId);
+    const id = randomUUID();
+    const expiresAt = this.expiry();
+    const filename = sanitizeFilename(fields.filename);
+    const video = await videos.insertUploading({
+      id,
+      ownerId: userId,
+      ...text,
+      visibility: fields.visibility,
+      sourceKey: sourceKey(id),
+      sourceFilename: filename,
+      sizeBytes: fields.sizeBytes,
+      uploadExpiresAt: expiresAt,
+    });
+    try {
+      await resumable.open(id, fields.sizeBytes, filename ? { filename } : {});
+    } catch (err) {
+      await finalizer.discard(id, 'Could not open the upload', false);
+      await rateLimit.refund(userId);
+      throw err;
+    }
+    return { video, uploadUrl: `${this.deps.publicUrl()}/uploads/${id}`, expiresAt };
+  }
+
+  /**
+   * Gate for every tus request: the upload must be the caller's own. Unfinished uploads take any
+   * tus method; finished ones only answer HEAD and idempotent retries of the final PATCH.
+   */
+  async resumableFor(userId: string, videoId: string): Promise<VideoEntity> {
+    const video = /^[0-9a-f-]{36}$/.test(videoId) ? await this.deps.videos.findById(videoId) : null;
+    if (!video || video.ownerId !== userId) throw notFound('Upload');
+    if (video.status === VideoStatus.FAILED) throw new AppError('NOT_FOUND', video.failureReason ?? 'Upload failed', { gone: true });
+    if (video.status === VideoStatus.UPLOADING && video.uploadExpiresAt && video.uploadExpiresAt < new Date()) {
+      throw new AppError('NOT_FOUND', 'The upload expired', { gone: true });
+    }
+    return video;
+  }
+
+  /** tus received bytes (throttled upstream and here). */
+  receiveResumable(videoId: string, offset: number, size: number | undefined): void {
+    this.deps.progress.bytes(videoId, offset, size ?? null);
+  }
+
+  /** tus has the last byte: validate and queue, or leave the video FAILED with the reason. */
+  async finishResumable(videoId: string): Promise<VideoEntity> {
+    const { videos, storage, finalizer } = this.deps;
+    const video = await videos.findById(videoId);
+    if (!video) throw notFound();
+    if (video.status !== VideoStatus.UPLOADING) return finalizer.ensureQueued(videoId);
+    try {
+      const stat = await storage.stat(sourceKey(videoId));
+      if (!stat || stat.size === 0) throw badInput('The file is empty');
+      const sha256 = this.deps.resumable.takeSha256(videoId, stat.size) ?? (await sha256Of(await storage.get(sourceKey(videoId))));
+      return await finalizer.complete(video, { sizeBytes: stat.size, sha256 });
+    } catch (err) {
+      const appErr = toUploadError(err, this.deps.maxUploadBytes);
+      await finalizer.discard(videoId, appErr instanceof AppError ? appErr.message : 'Upload failed', true);
+      throw appErr;
+    }
+  }
+
+  /** The client terminated its tus upload (DELETE): nothing of it stays. */
+  async cancelResumable(videoId: string): Promise<void> {
+    await this.deps.finalizer.discard(videoId, 'The upload was cancelled', false);
+  }
+
+  /** Scheduled: unfinished uploads past their expiry lose their bytes and end FAILED. */
+  async expireUploads(now = new Date()): Promise<number> {
+    let count = 0;
+    for (;;) {
+      const rows = await this.deps.videos.findExpiredUploads(now, 100);
+      for (const row of rows) await this.deps.finalizer.discard(row.id, 'The upload expired before it finished', true);
+      count += rows.length;
+      if (rows.length < 100) return count;
+    }
+  }
+
+  private expiry(): Date {
+    return new Date(Date.now() + this.deps.expirySeconds * 1000);
+  }
+}
+
+async function sha256Of(stream: Readable): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of stream as AsyncIterable<Buffer>) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+/** Maps stream and parser failures to contract errors; unknown errors pass through (masked later). */
+export function toUploadError(err: unknown, maxBytes: number): Error {
+  if (err instanceof AppError) return err;
+  const status = (err as { status?: unknown }).status;
+  const code = (err as { code?: unknown }).code;
+  if (status === 413) return tooLarge(maxBytes);
+  if (status === 400 || status === 499 || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || (err as Error).message === 'aborted') {
+    const message = status === 400 ? (err as Error).message : 'The upload was interrupted before the file was complete';
+    return badInput(message);
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}

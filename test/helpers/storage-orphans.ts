@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { Client } from 'minio';
+import type { TestStack } from './env';
+
+interface Row {
+  id: string;
+  status: string;
+  source_key: string | null;
+}
+
+/**
+ * Storage and rows agree: every object under `videos/` belongs to a video row; no row is left
+ * UPLOADING (unless the scenario is mid-upload on purpose); FAILED rows hold no bytes; queued or
+ * later rows have their source; and (S3) no unfinished multipart upload is left behind.
+ */
+export async function assertNoOrphans(stack: TestStack, opts: { uploading?: string[] } = {}): Promise<void> {
+  const allowed = new Set(opts.uploading ?? []);
+  const keys = await stack.api.infra.storage.list('videos/');
+  const rows = (await stack.api.infra.ds.query('SELECT id, status, source_key FROM videos')) as Row[];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const keysOf = (id: string) => keys.filter((k) => k.startsWith(`videos/${id}/`));
+
+  for (const key of keys) {
+    const id = key.split('/')[1];
+    assert.ok(byId.has(id), `object ${key} has no video row`);
+  }
+  for (const row of rows) {
+    if (row.status === 'UPLOADING') assert.ok(allowed.has(row.id), `video ${row.id} was left UPLOADING`);
+    if (row.status === 'FAILED') assert.deepEqual(keysOf(row.id), [], `FAILED video ${row.id} still holds objects`);
+    if (['QUEUED', 'PROCESSING', 'READY'].includes(row.status)) {
+      assert.equal(row.source_key, `videos/${row.id}/source`);
+      assert.ok(keys.includes(`videos/${row.id}/source`), `video ${row.id} (${row.status}) has no source object`);
+    }
+  }
+  const storage = stack.config.storage;
+  if (storage.driver === 's3') {
+    const client = new Client({
+      endPoint: storage.endPoint.hostname,
+      port: Number(storage.endPoint.port) || undefined,
+      useSSL: storage.endPoint.protocol === 'https:',
+      accessKey: storage.accessKey,
+      secretKey: storage.secretKey,
+      region: storage.region,
+      pathStyle: storage.pathStyle,
+    });
+    const stream = client.listIncompleteUploads(storage.bucket, 'videos/', true);
+    for await (const u of stream as AsyncIterable<{ key: string }>) {
+      const id = u.key.split('/')[1];
+      assert.ok(allowed.has(id), `unfinished multipart upload left at ${u.key}`);
+    }
+  }
+}
+
+/** Waits until the check passes (cleanup after a dropped connection runs after the response). */
+export async function eventuallyNoOrphans(stack: TestStack, opts: { uploading?: string[] } = {}, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertNoOrphans(stack, opts);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as HLS from 'hls-parser';
+import { createLogger } from '../../src/config/logger';
+import { RenditionEntity } from '../../src/db/entities';
+import { publicPrefix } from '../../src/storage/keys';
+import { VideoStatus } from '../../src/videos/video-status';
+import { startWorker, type RunningWorker } from '../../src/worker';
+import { S3_ENV, startStack, type TestStack } from '../helpers/env';
+import { collect, signUp, wsClient } from '../helpers/graphql';
+import { enqueue, makeClip, mediaDir, queueVideo, waitForJob, waitForStatus } from '../helpers/media';
+
+interface Event { status: string; phase: string; percent: number; playable: boolean }
+
+describe('a worker killed mid-encode', () => {
+  let stack: TestStack;
+  let media: Awaited<ReturnType<typeof mediaDir>>;
+  let child: ChildProcess | null = null;
+  let second: RunningWorker | null = null;
+
+  before(async () => {
+    stack = await startStack();
+    media = await mediaDir();
+  });
+  after(async () => {
+    if (child?.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
+    await second?.close();
+    await stack.close();
+    await media.cleanup();
+  });
+
+  it('is retried by another worker and the video ends READY with no leftovers from the first try', { timeout: 240_000 }, async () => {
+    const clip = await makeClip(path.join(media.dir, 'long.mp4'), { size: '1280x720', seconds: 16 });
+    const owner = await signUp(stack.url);
+    const id = await queueVideo(stack, owner.userId, clip, { enqueue: false });
+    const storage = stack.config.storage;
+    assert.equal(storage.driver, 's3');
+    // The first worker is a process of its own (and its ffmpeg in the same group), killed without warning.
+    child = spawn(process.execPath, [path.join(__dirname, '../../src/worker.js')], {
+      detached: true,
+      stdio: 'ignore',
+      env: {
+        ...process.env,
+        ...S3_ENV,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: stack.config.databaseUrl,
+        REDIS_PREFIX: stack.config.redisPrefix,
+        S3_BUCKET: storage.driver === 's3' ? storage.bucket : '',
+      },
+    });
+    const client = wsClient(stack.url, owner.token);
+    const sub = collect<{ videoProgress: Event }>(client, 'subscription($id:ID!){ videoProgress(videoId:$id){ status phase percent playable } }', { id },
+      (e) => e.videoProgress.phase === 'TRANSCODE' && e.videoProgress.playable && e.videoProgress.percent >= 25, 120_000);
+    await sub.ready;
+    await enqueue(stack, id);
+    await sub.done;
+    await client.dispose();
+    const firstTry = await stack.api.infra.storage.list(publicPrefix(id));
+    assert.ok(firstTry.length > 0, 'the first try had published its quick version');
+    process.kill(-child.pid!, 'SIGKILL');
+    await new Promise((r) => child!.once('exit', r));
+    assert.equal((await waitForStatus(stack, id, [VideoStatus.PROCESSING])).status, VideoStatus.PROCESSING);
+
+    second = await startWorker({ ...stack.config, publicUrl: stack.url }, createLogger(stack.config, 'worker'));
+    assert.equal(await waitForJob(stack, id), 'completed');
+    const v = await waitForStatus(stack, id, [VideoStatus.READY, VideoStatus.FAILED]);
+    assert.equal(v.status, VideoStatus.READY, v.failureReason ?? '');
+
+    const keys = await stack.api.infra.storage.list(publicPrefix(id));
+    assert.equal(keys.filter((k) => firstTry.includes(k)).length, 0, 'nothing of the first try is left');
+    const folders = new Set(keys.map((k) => k.slice(publicPrefix(id).length).split('/')[0]));
+    assert.equal(folders.size, 1);
+    // Every stored file is referenced: the manifests' segments, playlists, poster and storyboard — nothing else.
+    const folder = `${publicPrefix(id)}${[...folders][0]}/`;
+    const rows = await stack.api.infra.ds.getRepository(RenditionEntity).findBy({ videoId: id });
+    assert.deepEqual(rows.map((r) => r.height).sort((a, b) => a - b), [240, 360, 480, 720]);
+    const referenced = new Set<string>([v.hlsKey!, v.dashKey!, v.storyboard!.vttKey, ...v.storyboard!.imageKeys, ...v.poster!.map((p) => p.key)]);
+    const master = HLS.parse(await text(stack, v.hlsKey!));
+    assert.ok(master.isMasterPlaylist);
+    const playlists = [...master.variants.map((x) => x.uri), ...master.variants.flatMap((x) => x.audio.map((a) => a.uri ?? ''))];
+    for (const uri of new Set(playlists)) {
+      referenced.add(folder + uri);
+      const media = HLS.parse(await text(stack, folder + uri));
+      if (media.isMasterPlaylist) continue;
+      for (const s of media.segments) {
+        referenced.add(folder + s.uri);
+        if (s.map) referenced.add(folder + s.map.uri);
+      }
+    }
+    assert.deepEqual(keys.filter((k) => !referenced.has(k)), [], 'no unreferenced objects');
+    const temp = (await readdir(os.tmpdir())).filter((d) => d.startsWith(`vp-transcode-${id}-`));
+    assert.deepEqual(temp, [], 'no temp workspace left');
+  });
+});
+
+async function text(stack: TestStack, key: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of await stack.api.infra.storage.get(key)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
