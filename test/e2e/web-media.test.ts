@@ -12,11 +12,9 @@ import { startStack, type TestStack } from '../helpers/env';
 import { gql } from '../helpers/graphql';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 
-// These need createUpload/tus (uploads), the transcode worker (processing) and delivery/recordPlayback
-// (playback). Enable with E2E_FULL=1 once those branches are merged.
-const FULL = process.env.E2E_FULL === '1';
-const skip = !FULL ? 'needs uploads+processing' : false;
-const SLOW = { skip, timeout: 300_000 };
+// The whole path: createUpload + tus (uploads), the transcode worker (processing), delivery and
+// recordPlayback (playback), all through the web app in Chromium.
+const SLOW = { timeout: 300_000 };
 const MEDIA_TIMEOUT = 240_000;
 
 const run = promisify(execFile);
@@ -49,7 +47,6 @@ describe('upload, processing and playback in Chromium', () => {
   let privateVideoId = '';
 
   before(async () => {
-    if (!FULL) return;
     // Everything goes through a proxy the tests can cut; media URLs are built from PUBLIC_URL.
     proxy = await startTcpProxy();
     [stack, browser, dir] = await Promise.all([
