@@ -31,12 +31,9 @@ export function webAppRouter(root = DEFAULT_WEB_ROOT): Router {
   const index = join(root, 'index.html');
   router.use(
     '/assets',
-    express.static(join(root, 'assets'), {
-      index: false,
-      fallthrough: false,
-      immutable: true,
-      maxAge: '365d',
-    }),
+    express.static(join(root, 'assets'), { index: false, immutable: true, maxAge: '365d' }),
+    // A missing hashed asset (an old page after a deploy) is a plain 404, never the app.
+    (_req, res) => void res.status(404).set('Cache-Control', 'no-store').type('text').send('Not found'),
   );
   router.use(
     express.static(root, {
