@@ -19,6 +19,7 @@ import { healthRouter } from './http/health';
 import { createMetrics } from './http/metrics';
 import { startHttpServer } from './http/server';
 import { tusRouter } from './http/tus.router';
+import { webAppRouter } from './http/web-app.router';
 import { openInfrastructure, type Infrastructure } from './infrastructure';
 import { JobQueue } from './jobs/job-queue';
 import { createPlayback } from './playback/playback.wiring';
@@ -73,6 +74,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     playback.router,
     bullBoardRouter([jobs.queue], { users, tokens, adminEmails: config.adminEmails }),
     tusRouter({ tokens, uploads: uploads.service, resumable: uploads.resumable, maxUploadBytes: config.maxUploadBytes, logger }),
+    webAppRouter(), // last: its SPA fallback only answers what no other router did
   ];
   const http = await startHttpServer({
     config,

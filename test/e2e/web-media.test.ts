@@ -1,0 +1,245 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import { inPage, launchBrowser, progressHistory, screenshot, signUpThroughUi, storedToken, watchProgressBars } from '../helpers/browser';
+import { startStack, type TestStack } from '../helpers/env';
+import { gql } from '../helpers/graphql';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
+
+// The whole path: createUpload + tus (uploads), the transcode worker (processing), delivery and
+// recordPlayback (playback), all through the web app in Chromium.
+const SLOW = { timeout: 300_000 };
+const MEDIA_TIMEOUT = 240_000;
+
+const run = promisify(execFile);
+
+/** A small H.264/AAC clip (a few seconds, 360p, so the ladder has two rungs), made at test time. */
+async function makeClip(dir: string, name: string): Promise<string> {
+  const file = join(dir, name);
+  await run('ffmpeg', [
+    '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25',
+    '-f', 'lavfi', '-i', 'sine=frequency=440',
+    '-t', '6', '-c:v', 'libx264', '-preset', 'veryfast', '-qp', '8', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', file,
+  ]);
+  return file; // ~1.8 MB: big enough to see bytes progress under throttling
+}
+
+const videoState = (page: Page) =>
+  inPage<{ t: number; w: number; h: number }>(page, '({ t: document.querySelector("video").currentTime, w: document.querySelector("video").videoWidth, h: document.querySelector("video").videoHeight })');
+
+describe('upload, processing and playback in Chromium', () => {
+  let proxy: TcpProxy;
+  let stack: TestStack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let cdp: CDPSession;
+  let dir: string;
+  let clip: string;
+  let base: string;
+  let privateVideoId = '';
+
+  before(async () => {
+    // Everything goes through a proxy the tests can cut; media URLs are built from PUBLIC_URL.
+    proxy = await startTcpProxy();
+    [stack, browser, dir] = await Promise.all([
+      startStack({ worker: true, env: { PUBLIC_URL: proxy.url } }),
+      launchBrowser(),
+      mkdtemp(join(tmpdir(), 'vp-web-media-')),
+    ]);
+    proxy.target(stack.url);
+    base = proxy.url;
+    clip = await makeClip(dir, 'clip.mp4');
+    context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    page = await context.newPage();
+    cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await signUpThroughUi(page, base, 'Uploader');
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+    await proxy?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Upload bandwidth in bytes/s (-1: unlimited), so progress is visible and a reload lands mid-upload. */
+  const throttle = (bytesPerSecond: number) =>
+    cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: bytesPerSecond });
+
+  async function startUpload(title: string, file = clip, visibility = 'PUBLIC') {
+    await page.goto(`${base}/upload`);
+    await watchProgressBars(page);
+    await page.getByLabel('Video file').setInputFiles(file);
+    await page.getByLabel('Title').fill(title);
+    await page.getByLabel('Visibility').selectOption(visibility);
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  }
+
+  const bytesAtLeast = (percent: number) =>
+    page.waitForFunction(`Number(document.querySelector('[data-testid=bytes-progress]')?.getAttribute('aria-valuenow')) >= ${percent}`, null, { timeout: 60_000 });
+
+  /** Waits for READY (or FAILED) and returns the video id from the "Watch" link. */
+  async function waitForReady(): Promise<string> {
+    const done = page.getByTestId('upload-done');
+    await done.waitFor({ timeout: MEDIA_TIMEOUT });
+    assert.equal(await done.locator('[data-status]').getAttribute('data-status'), 'READY', await page.getByTestId('upload-status').innerText());
+    const href = await done.getByRole('link').getAttribute('href');
+    return href!.split('/').pop()!;
+  }
+
+  async function myVideos(): Promise<{ id: string; title: string; status: string }[]> {
+    const r = await gql<{ me: { videos: { edges: { node: { id: string; title: string; status: string } }[] } } }>(
+      stack.url, '{ me { videos(first: 100) { edges { node { id title status } } } } }', {}, (await storedToken(page))!,
+    );
+    return r.data!.me.videos.edges.map((e) => e.node);
+  }
+
+  it('uploads a clip: the bytes bar, then the processing bar through its phases, to READY with a poster', SLOW, async () => {
+    await throttle(400 * 1024);
+    await startUpload('Private clip', clip, 'PRIVATE');
+    await bytesAtLeast(40);
+    await screenshot(page, 'upload-progress');
+    await throttle(-1);
+    privateVideoId = await waitForReady();
+
+    const { values, texts } = await progressHistory(page);
+    const bytes = values['bytes-progress']!;
+    const processing = values['processing-progress']!;
+    assert.equal(bytes.at(-1), 100);
+    assert.ok(bytes.filter((v) => v > 0 && v < 100).length >= 2, `bytes advanced in steps: ${bytes}`);
+    assert.equal(processing.at(-1), 100);
+    assert.ok(processing.some((v) => v > 0 && v < 100), `processing advanced: ${processing}`);
+    assert.ok(texts['processing-progress']!.some((t) => t.startsWith('Transcoding')), `phases: ${texts['processing-progress']}`);
+    await page.waitForFunction("document.querySelector('[data-testid=upload-done] img')?.naturalWidth > 0", null, { timeout: 15_000 });
+  });
+
+  /** Waits for a condition on the <video>; on timeout, says what the player was doing. */
+  async function waitForVideo(condition: string, what: string) {
+    try {
+      await page.waitForFunction(`(() => { const v = document.querySelector('video'); return ${condition}; })()`, null, { timeout: 30_000 });
+    } catch {
+      const state = await inPage(page, "(() => { const v = document.querySelector('video'); return { t: v.currentTime, w: v.videoWidth, h: v.videoHeight, paused: v.paused, ended: v.ended, error: v.error?.message, alert: document.querySelector('[role=alert]')?.textContent }; })()");
+      assert.fail(`${what}: ${JSON.stringify(state)}`);
+    }
+  }
+
+  async function playAndSwitch(engine: 'hls' | 'dash') {
+    await page.goto(`${base}/watch/${privateVideoId}?engine=${engine}`);
+    await page.getByRole('button', { name: 'Play' }).click();
+    await waitForVideo('v.currentTime > 1', 'plays');
+    const first = await videoState(page);
+    await waitForVideo(`v.currentTime > ${first.t + 0.5}`, 'frames advance');
+    assert.ok(first.w > 0 && first.h > 0, `frames decoded: ${JSON.stringify(first)}`);
+
+    const options = await page.getByLabel('Quality').locator('option').allInnerTexts();
+    const rungs = options.filter((o) => /^\d+p/.test(o)).map((o) => Number.parseInt(o, 10));
+    assert.ok(rungs.length >= 2, `a ladder to choose from: ${options}`);
+    for (const height of [Math.min(...rungs), Math.max(...rungs)]) {
+      await page.getByLabel('Quality').selectOption({ label: options.find((o) => o.startsWith(`${height}p`))! });
+      // From the start again, so a short clip cannot end before the new rung's frames show.
+      await inPage(page, "(() => { const v = document.querySelector('video'); v.currentTime = 0.1; return v.play(); })()");
+      await waitForVideo(`v.videoHeight === ${height} && !v.paused`, `switches to ${height}p`);
+    }
+  }
+
+  it('plays with hls.js: frames advance, quality switches, the storyboard previews on scrub', SLOW, async () => {
+    await playAndSwitch('hls');
+    const seek = await page.getByLabel('Seek').boundingBox();
+    await page.mouse.move(seek!.x + seek!.width * 0.7, seek!.y + seek!.height / 2);
+    const thumb = page.getByTestId('scrub-thumbnail');
+    await thumb.waitFor();
+    const sprite = /url\("([^"]+)"\)/.exec((await thumb.getAttribute('style')) ?? '')?.[1];
+    assert.ok(sprite, 'a sprite tile is shown');
+    assert.equal(await inPage(page, `fetch(${JSON.stringify(sprite)}).then((r) => r.ok && r.headers.get('content-type').startsWith('image/'))`), true);
+    await screenshot(page, 'player');
+  });
+
+  it('plays with dash.js: frames advance and quality switches', SLOW, async () => {
+    await playAndSwitch('dash');
+  });
+
+  it('resumes from the position recorded with recordPlayback', SLOW, async () => {
+    await page.goto(`${base}/watch/${privateVideoId}`);
+    await page.getByRole('button', { name: 'Play' }).click();
+    await page.waitForFunction('document.querySelector("video").currentTime >= 3', null, { timeout: 30_000 });
+    const recorded = page.waitForResponse((r) => r.url().endsWith('/graphql') && (r.request().postData() ?? '').includes('RecordPlayback'));
+    await page.getByRole('button', { name: 'Pause' }).click();
+    assert.deepEqual(((await (await recorded).json()) as { data: unknown }).data, { recordPlayback: true });
+
+    await page.reload();
+    await page.getByTestId('resumed-playback').waitFor({ timeout: 30_000 });
+    assert.ok((await videoState(page)).t >= 2.5, 'starts where the viewer left');
+    await page.goto(`${base}/`);
+    await page.getByTestId('continue-watching').locator(`[data-video-id="${privateVideoId}"]`).waitFor();
+    await page.waitForFunction("[...document.querySelectorAll('.video-card img')].every((i) => i.naturalWidth > 0)");
+    await screenshot(page, 'library');
+  });
+
+  it('keeps a private video out of reach when signed out', SLOW, async () => {
+    const token = (await storedToken(page))!;
+    const r = await gql<{ video: { playback: { hlsUrl: string } } }>(stack.url, 'query($id:ID!){ video(id:$id){ playback { hlsUrl } } }', { id: privateVideoId }, token);
+    const signed = r.data!.video.playback.hlsUrl;
+    assert.equal((await fetch(signed)).status, 200, 'the owner’s signed URL plays');
+    const bare = new URL(signed);
+    bare.search = '';
+    assert.ok([401, 403, 404].includes((await fetch(bare)).status), 'without the token it does not');
+
+    const stranger = await browser.newContext();
+    const other = await stranger.newPage();
+    await other.goto(`${base}/watch/${privateVideoId}`);
+    await other.getByRole('heading', { name: 'Video not found' }).waitFor();
+    await other.goto(`${base}/`);
+    await other.getByTestId('public-videos').waitFor();
+    assert.equal(await other.locator(`[data-video-id="${privateVideoId}"]`).count(), 0);
+    await stranger.close();
+  });
+
+  it("shows the server's error for a file that is not a video, and leaves nothing in the library", SLOW, async () => {
+    const fake = join(dir, 'notes.mp4');
+    writeFileSync(fake, 'These are my notes, not a video.\n'.repeat(2000));
+    await startUpload('Not a video', fake);
+    const error = page.getByTestId('upload-error');
+    await error.waitFor({ timeout: MEDIA_TIMEOUT });
+    assert.match(await error.innerText(), /\S/);
+    const deadline = Date.now() + 15_000;
+    while ((await myVideos()).some((v) => v.title === 'Not a video') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual((await myVideos()).filter((v) => v.title === 'Not a video'), []);
+  });
+
+  it('resumes after a page reload mid-upload, from the offset the server has', SLOW, async () => {
+    await throttle(150 * 1024);
+    await startUpload('Reloaded clip');
+    await bytesAtLeast(30);
+    await page.reload();
+    await page.getByTestId('pending-upload').waitFor();
+    await throttle(-1);
+    await page.getByLabel('Video file').setInputFiles(clip);
+    assert.equal(await page.getByLabel('Title').inputValue(), 'Reloaded clip');
+    await page.getByRole('button', { name: 'Resume upload' }).click();
+    const resumed = page.getByTestId('resumed-from');
+    await resumed.waitFor({ timeout: 30_000 });
+    assert.ok(Number(await resumed.getAttribute('data-offset')) > 0, 'continued, not restarted');
+    await waitForReady();
+    assert.equal((await myVideos()).filter((v) => v.title === 'Reloaded clip').length, 1, 'one video, not two');
+  });
+
+  it('resumes by itself after the network drops mid-upload', SLOW, async () => {
+    await throttle(150 * 1024);
+    await startUpload('Dropped clip');
+    await bytesAtLeast(25);
+    assert.ok(proxy.cut() > 0, 'connections were open');
+    const resumed = page.getByTestId('resumed-from');
+    await resumed.waitFor({ timeout: 60_000 });
+    assert.ok(Number(await resumed.getAttribute('data-offset')) > 0);
+    await throttle(-1);
+    await waitForReady();
+  });
+});
