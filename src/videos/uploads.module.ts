@@ -1,3 +1,4 @@
+import { invalidateVideoCache } from '../cache/video-cache';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import { VideoRepository } from '../db/repositories/video.repository';
@@ -26,7 +27,7 @@ export function createUploads(deps: {
   publicUrl?: () => string;
 }): Uploads {
   const { config, logger, infra, pubSub, jobs } = deps;
-  const videos = new VideoRepository(infra.ds);
+  const videos = new VideoRepository(infra.ds, (id) => invalidateVideoCache(infra.redis, config.redisPrefix, id));
   const resumable = ResumableStore.create(config.storage, config.uploads.expirySeconds);
   const progress = new UploadProgress((event) => pubSub.publish(Topic.VideoProgress, event.videoId, event));
   const finalizer = new UploadFinalizer({ ffprobePath: config.ffprobePath, logger, videos, storage: infra.storage, resumable, jobs, progress });

@@ -6,7 +6,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { createLogger } from '../../src/config/logger';
 import { startApi } from '../../src/main';
 import { startStack, type TestStack } from '../helpers/env';
-import { collect, errorCode, signUp, wsClient } from '../helpers/graphql';
+import { collect, errorCode, gql, signUp, wsClient } from '../helpers/graphql';
 import { mediaDir, type MediaDir } from '../helpers/media';
 import { assertNoOrphans, eventuallyNoOrphans } from '../helpers/storage-orphans';
 import { createUpload, transcodeJobs, tusRequest, tusUpload } from '../helpers/uploads';
@@ -69,7 +69,11 @@ describe('resumable uploads (tus 1.0)', () => {
     assert.equal(ticket.video.status, 'UPLOADING');
     assert.equal(ticket.uploadUrl, `${stack.url}/uploads/${ticket.video.id}`);
     assert.ok(new Date(ticket.expiresAt).getTime() > Date.now());
+    const statusOf = async () =>
+      (await gql<{ video: { status: string } }>(stack.url, 'query($id:ID!){ video(id:$id){ status } }', { id: ticket.video.id }, token)).data?.video.status;
+    assert.equal(await statusOf(), 'UPLOADING'); // now in the metadata cache
     await tusUpload(ticket.uploadUrl, token, clip);
+    assert.equal(await statusOf(), 'QUEUED', 'finishing the upload invalidates the cached row');
     const [row] = (await stack.api.infra.ds.query(
       'SELECT status, size_bytes, source_sha256, width, height, duration_seconds, source_video_codec FROM videos WHERE id = ?',
       [ticket.video.id],

@@ -27,7 +27,14 @@ export class VideoRepository {
   private readonly videos: Repository<VideoEntity>;
   private readonly renditions: Repository<RenditionEntity>;
 
-  constructor(private readonly ds: DataSource) {
+  /**
+   * `changed` runs after each committed status change made here, so the metadata cache of every
+   * API process drops the old state (see cache/video-cache.ts).
+   */
+  constructor(
+    private readonly ds: DataSource,
+    private readonly changed: (videoId: string) => Promise<void> = async () => undefined,
+  ) {
     this.videos = ds.getRepository(VideoEntity);
     this.renditions = ds.getRepository(RenditionEntity);
   }
@@ -84,7 +91,7 @@ export class VideoRepository {
       { id, status: VideoStatus.UPLOADING },
       { ...facts, status: VideoStatus.QUEUED, uploadExpiresAt: null, failureReason: null },
     );
-    return (res.affected ?? 0) > 0;
+    return this.reportChange(id, res.affected);
   }
 
   /** UPLOADING → FAILED; false when it had already left UPLOADING. */
@@ -93,13 +100,19 @@ export class VideoRepository {
       { id, status: VideoStatus.UPLOADING },
       { status: VideoStatus.FAILED, failureReason: reason.slice(0, 500), uploadExpiresAt: null },
     );
-    return (res.affected ?? 0) > 0;
+    return this.reportChange(id, res.affected);
   }
 
   /** Deletes a row that never finished uploading (renditions and history cascade). */
   async deleteUploading(id: string): Promise<boolean> {
     const res = await this.videos.delete({ id, status: VideoStatus.UPLOADING });
-    return (res.affected ?? 0) > 0;
+    return this.reportChange(id, res.affected);
+  }
+
+  private async reportChange(id: string, affected: number | null | undefined): Promise<boolean> {
+    if (!affected) return false;
+    await this.changed(id);
+    return true;
   }
 
   /** Unfinished uploads past their expiry, oldest first. */
