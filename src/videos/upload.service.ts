@@ -68,17 +68,8 @@ export class UploadService {
       // Anything going wrong before the file part arrives is a malformed request.
       throw err instanceof AppError ? err : badInput(`The file part is missing or malformed: ${(err as Error).message}`);
     }
-    const id = randomUUID();
-    const video = await videos.insertUploading({
-      id,
-      ownerId: userId,
-      ...text,
-      visibility: fields.visibility,
-      sourceKey: sourceKey(id),
-      sourceFilename: sanitizeFilename(upload.filename),
-      sizeBytes: fields.sizeBytes ?? null,
-      uploadExpiresAt: this.expiry(),
-    });
+    const video = await this.insertRow(userId, text, fields.visibility, sanitizeFilename(upload.filename), fields.sizeBytes ?? null);
+    const { id } = video;
     let sourceFailed = false;
     try {
       source.once('error', () => (sourceFailed = true));
@@ -107,23 +98,14 @@ export class UploadService {
 
   /** `createUpload`: a video row in UPLOADING plus an open tus upload of the declared size. */
   async createTicket(userId: string, fields: TicketFields): Promise<Ticket> {
-    const { maxUploadBytes, videos, resumable, rateLimit, finalizer } = this.deps;
+    const { maxUploadBytes, resumable, rateLimit, finalizer } = this.deps;
     const text = normaliseText(fields.title, fields.description);
     checkDeclaredSize(fields.sizeBytes, maxUploadBytes);
     await rateLimit.consume(userId);
-    const id = randomUUID();
-    const expiresAt = this.expiry();
     const filename = sanitizeFilename(fields.filename);
-    const video = await videos.insertUploading({
-      id,
-      ownerId: userId,
-      ...text,
-      visibility: fields.visibility,
-      sourceKey: sourceKey(id),
-      sourceFilename: filename,
-      sizeBytes: fields.sizeBytes,
-      uploadExpiresAt: expiresAt,
-    });
+    const video = await this.insertRow(userId, text, fields.visibility, filename, fields.sizeBytes);
+    const { id } = video;
+    const expiresAt = video.uploadExpiresAt ?? this.expiry();
     try {
       await resumable.open(id, fields.sizeBytes, filename ? { filename } : {});
     } catch (err) {
@@ -185,6 +167,21 @@ export class UploadService {
       count += rows.length;
       if (rows.length < 100) return count;
     }
+  }
+
+  /** The row both paths start from: UPLOADING, keyed by a fresh id, never by the client's name. */
+  private insertRow(userId: string, text: ReturnType<typeof normaliseText>, visibility: Visibility, filename: string | null, sizeBytes: number | null): Promise<VideoEntity> {
+    const id = randomUUID();
+    return this.deps.videos.insertUploading({
+      id,
+      ownerId: userId,
+      ...text,
+      visibility,
+      sourceKey: sourceKey(id),
+      sourceFilename: filename,
+      sizeBytes,
+      uploadExpiresAt: this.expiry(),
+    });
   }
 
   private expiry(): Date {
