@@ -24,6 +24,7 @@ import { openInfrastructure, type Infrastructure } from './infrastructure';
 import { JobQueue } from './jobs/job-queue';
 import { createPlayback } from './playback/playback.wiring';
 import { withTimeout } from './utils/timeout';
+import { SignInLimiter } from './users/sign-in-limiter';
 import { TokenService } from './users/tokens';
 import { UserService } from './users/user.service';
 import { createUploads } from './videos/uploads.module';
@@ -41,6 +42,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   const pubSub = createAppPubSub(infra.redis, infra.subscriber);
   const jobs = new JobQueue(infra.redis, config.redisPrefix);
   const tokens = new TokenService(config.jwtSecret, config.tokenTtlSeconds);
+  const signInLimiter = new SignInLimiter(infra.redis, config.redisPrefix, config.signIn.maxFailures, config.signIn.windowSeconds);
   const users = new UserRepository(infra.ds);
   const videos = new VideoRepository(infra.ds);
   const videoQueries = new VideoQueryService(videos);
@@ -51,7 +53,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   const schema = await buildAppSchema(
     resolverClasses,
     new Map<Function, object>([
-      [AuthResolver, new AuthResolver(new UserService(users, tokens))],
+      [AuthResolver, new AuthResolver(new UserService(users, tokens, signInLimiter))],
       [UserResolver, new UserResolver(videoQueries)],
       [VideoResolver, new VideoResolver(videoQueries, urls)],
       [ProgressResolver, new ProgressResolver()],

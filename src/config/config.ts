@@ -34,6 +34,8 @@ const schema = z
 
     JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
     TOKEN_TTL_SECONDS: int(60).default(7 * 24 * 3600),
+    SIGNIN_MAX_FAILURES: int(1).default(10),
+    SIGNIN_WINDOW_SECONDS: int(1).default(15 * 60),
     MEDIA_SIGNING_SECRET: z.string().min(32, 'at least 32 characters').optional(),
 
     FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
@@ -105,6 +107,8 @@ export interface Config {
   storage: StorageConfig;
   jwtSecret: string;
   tokenTtlSeconds: number;
+  /** Wrong passwords allowed per email within the window before sign-in is refused. */
+  signIn: { maxFailures: number; windowSeconds: number };
   mediaSigningSecret: string;
   ffmpegPath: string;
   ffprobePath: string;
@@ -188,6 +192,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     storage,
     jwtSecret,
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+    signIn: { maxFailures: e.SIGNIN_MAX_FAILURES, windowSeconds: e.SIGNIN_WINDOW_SECONDS },
     mediaSigningSecret: e.MEDIA_SIGNING_SECRET ?? `${jwtSecret}:media`,
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,

@@ -3,6 +3,7 @@ import { AppError, badInput } from '../errors';
 import type { UserEntity } from '../db/entities';
 import type { UserRepository } from '../db/repositories/user.repository';
 import { hashPassword, verifyPassword } from './password';
+import type { SignInLimiter } from './sign-in-limiter';
 import type { TokenService } from './tokens';
 
 export interface AuthResult {
@@ -17,6 +18,7 @@ export class UserService {
   constructor(
     private readonly users: UserRepository,
     private readonly tokens: TokenService,
+    private readonly limiter: SignInLimiter,
   ) {}
 
   async signUp(emailRaw: string, password: string, displayNameRaw: string): Promise<AuthResult> {
@@ -33,9 +35,15 @@ export class UserService {
   }
 
   async signIn(emailRaw: string, password: string): Promise<AuthResult> {
-    const user = await this.users.findByEmail(emailRaw.trim().toLowerCase());
+    const email = emailRaw.trim().toLowerCase();
+    await this.limiter.assertAllowed(email);
+    const user = await this.users.findByEmail(email);
     const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash), password);
-    if (!user || !ok) throw new AppError('UNAUTHENTICATED', 'Wrong email or password');
+    if (!user || !ok) {
+      await this.limiter.recordFailure(email);
+      throw new AppError('UNAUTHENTICATED', 'Wrong email or password');
+    }
+    await this.limiter.recordSuccess(email);
     return { token: await this.tokens.sign(user.id), user };
   }
 }

@@ -65,6 +65,21 @@ describe('accounts and auth', () => {
     }
   });
 
+  it('refuses sign-in with RATE_LIMITED after repeated wrong passwords, for that email only', async () => {
+    const SIGN_IN = 'mutation($e:String!,$p:String!){ signIn(email:$e,password:$p){ token } }';
+    const victim = await signUp(stack.url);
+    const bystander = await signUp(stack.url);
+    for (let i = 0; i < 10; i++) {
+      assert.equal(errorCode(await gql(stack.url, SIGN_IN, { e: victim.email, p: `guess ${i}` })), 'UNAUTHENTICATED');
+    }
+    const locked = await gql(stack.url, SIGN_IN, { e: victim.email, p: 'correct horse battery' });
+    assert.equal(errorCode(locked), 'RATE_LIMITED');
+    assert.ok(Number(locked.errors?.[0]?.extensions?.retryAfterSeconds) > 0);
+    // Other accounts are unaffected, and a success clears an account's count of failures.
+    assert.equal(errorCode(await gql(stack.url, SIGN_IN, { e: bystander.email, p: 'wrong one' })), 'UNAUTHENTICATED');
+    assert.ok((await gql<{ signIn: { token: string } }>(stack.url, SIGN_IN, { e: bystander.email, p: 'correct horse battery' })).data?.signIn.token);
+  });
+
   it('never shows stack traces or internals in errors', async () => {
     const r = await gql(stack.url, '{ video(id: "x") { id } nope }');
     assert.equal(errorCode(r), 'GRAPHQL_VALIDATION_FAILED');
