@@ -10,6 +10,7 @@ import type { ViewCounter } from '../playback/view-counter';
 import { publicKey, publicPathOf } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import { Visibility } from '../videos/video-status';
+import { isVideoId } from '../videos/video-id';
 import { MediaSigner } from './media-signer';
 
 export interface DeliveryDeps {
@@ -21,7 +22,6 @@ export interface DeliveryDeps {
   logger: Logger;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Manifests are parsed in memory to rewrite them; anything bigger is not a manifest we wrote.
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
@@ -45,7 +45,7 @@ async function serve(deps: DeliveryDeps, req: Request, res: Response): Promise<v
   const id = String(req.params.id);
   const segments = req.params.path as unknown as string[];
   const relPath = safeDeliveryPath(Array.isArray(segments) ? segments : [String(segments)]);
-  if (!UUID.test(id)) return fail(res, 404, 'Not found');
+  if (!isVideoId(id)) return fail(res, 404, 'Not found');
   if (!relPath) return fail(res, 400, 'Bad path');
   const type = fileType(relPath);
   if (!type) return fail(res, 404, 'Not found');

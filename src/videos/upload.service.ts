@@ -13,6 +13,7 @@ import { tooLarge, UploadMeter } from './upload-meter';
 import type { UploadProgress } from './upload-progress';
 import type { UploadRateLimit } from './upload-rate-limit';
 import { checkDeclaredSize, normaliseText, sanitizeFilename } from './upload-rules';
+import { isVideoId } from './video-id';
 import { VideoStatus, type Visibility } from './video-status';
 
 export interface VideoFields {
@@ -121,7 +122,7 @@ export class UploadService {
    * tus method; finished ones only answer HEAD and idempotent retries of the final PATCH.
    */
   async resumableFor(userId: string, videoId: string): Promise<VideoEntity> {
-    const video = /^[0-9a-f-]{36}$/.test(videoId) ? await this.deps.videos.findById(videoId) : null;
+    const video = isVideoId(videoId) ? await this.deps.videos.findById(videoId) : null;
     if (!video || video.ownerId !== userId) throw notFound('Upload');
     if (video.status === VideoStatus.FAILED) throw new AppError('NOT_FOUND', video.failureReason ?? 'Upload failed', { gone: true });
     if (video.status === VideoStatus.UPLOADING && video.uploadExpiresAt && video.uploadExpiresAt < new Date()) {

@@ -9,6 +9,7 @@ import type { ViewCounter } from '../playback/view-counter';
 import { videoPrefix } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import { canView } from './video-access';
+import { isVideoId } from './video-id';
 import { Visibility } from './video-status';
 
 export interface VideoUpdate {
@@ -19,7 +20,6 @@ export interface VideoUpdate {
 
 export const transcodeJobId = (videoId: string): string => `transcode-${videoId}`;
 const PURGE_DELAY_MS = 30_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface VideoEditDeps {
   videos: VideoRepository;
@@ -68,7 +68,7 @@ export class VideoEditService {
 
   /** Strangers get NOT_FOUND for what they may not see (no existence leak); other viewers FORBIDDEN. */
   private async ownedVideo(userId: string, id: string): Promise<VideoEntity> {
-    if (!UUID.test(id)) throw badInput('Malformed video id', { field: 'id' });
+    if (!isVideoId(id)) throw badInput('Malformed video id', { field: 'id' });
     const video = await this.deps.videos.findById(id);
     if (!video || !canView(video, userId)) throw notFound();
     if (video.ownerId !== userId) throw forbidden('Only the uploader may change this video');

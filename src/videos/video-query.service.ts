@@ -1,6 +1,7 @@
 import type { VideoEntity } from '../db/entities';
 import type { KeysetPage, VideoRepository } from '../db/repositories/video.repository';
 import { canView } from './video-access';
+import { isVideoId } from './video-id';
 
 export interface Page<T> {
   items: T[];
@@ -13,7 +14,7 @@ export class VideoQueryService {
 
   /** null both when missing and when not visible, so private videos do not leak their existence. */
   async getVisible(id: string, viewerId: string | null, loaders?: { video: { load(id: string): Promise<VideoEntity | null> } }): Promise<VideoEntity | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    if (!isVideoId(id)) return null;
     // Through the request's loader (and so the Redis cache) when there is one; the rule below applies either way.
     const video = loaders ? await loaders.video.load(id) : await this.videos.findById(id);
     return video && canView(video, viewerId) ? video : null;

@@ -2,6 +2,7 @@ import { Arg, ID, Resolver, Root, Subscription, type SubscribeResolverData } fro
 import { notFound } from '../../errors';
 import type { VideoProgress } from '../../videos/progress';
 import { canView } from '../../videos/video-access';
+import { isVideoId } from '../../videos/video-id';
 import { requireUser, type GraphQLContext } from '../context';
 import { Topic } from '../pubsub';
 import { VideoProgressEvent } from './progress.type';
@@ -9,7 +10,7 @@ import { VideoProgressEvent } from './progress.type';
 /** Only someone who may see the video may follow it; checked once, when subscribing. */
 async function subscribeToProgress({ args, context }: SubscribeResolverData<unknown, { videoId: string }, GraphQLContext>) {
   const user = requireUser(context);
-  const video = /^[0-9a-f-]{36}$/i.test(args.videoId) ? await context.loaders.video.load(args.videoId) : null;
+  const video = isVideoId(args.videoId) ? await context.loaders.video.load(args.videoId) : null;
   if (!video || !canView(video, user.id)) throw notFound();
   return context.pubSub.subscribe(Topic.VideoProgress, args.videoId);
 }

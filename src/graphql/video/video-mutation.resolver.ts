@@ -3,11 +3,10 @@ import { badInput, notFound } from '../../errors';
 import type { WatchHistory } from '../../playback/watch-history';
 import type { VideoEditService } from '../../videos/video-edit.service';
 import type { VideoQueryService } from '../../videos/video-query.service';
+import { isVideoId } from '../../videos/video-id';
 import { requireUser, type GraphQLContext } from '../context';
 import { VideoUpdateInput } from './video.input';
 import { Video } from './video.type';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Resolver()
 export class VideoMutationResolver {
@@ -41,7 +40,7 @@ export class VideoMutationResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<boolean> {
     const user = requireUser(ctx);
-    if (!UUID.test(videoId)) throw badInput('Malformed video id', { field: 'videoId' });
+    if (!isVideoId(videoId)) throw badInput('Malformed video id', { field: 'videoId' });
     const video = await this.queries.getVisible(videoId, user.id, ctx.loaders);
     if (!video) throw notFound();
     const limit = (video.durationSeconds ?? 7 * 24 * 3600) + 1;
