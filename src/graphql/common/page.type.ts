@@ -1,5 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
 import { badInput } from '../../errors';
+import { isVideoId } from '../../videos/video-id';
 
 @ObjectType()
 export class PageInfo {
@@ -24,7 +25,7 @@ export function decodeCursor(raw: string | null | undefined): Cursor | null {
   if (raw === null || raw === undefined || raw === '') return null;
   const [iso, id, extra] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(iso ?? '');
-  if (extra !== undefined || !id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) {
+  if (extra !== undefined || !id || !isVideoId(id) || Number.isNaN(createdAt.getTime())) {
     throw badInput('Invalid cursor', { field: 'after' });
   }
   return { createdAt, id };
