@@ -66,7 +66,7 @@ describe('a worker killed mid-encode', () => {
     await new Promise((r) => child!.once('exit', r));
     assert.equal((await waitForStatus(stack, id, [VideoStatus.PROCESSING])).status, VideoStatus.PROCESSING);
 
-    second = await startWorker({ ...stack.config, publicUrl: stack.url }, createLogger(stack.config, 'worker'));
+    second = await startWorker(stack.config, createLogger(stack.config, 'worker'));
     assert.equal(await waitForJob(stack, id), 'completed');
     const v = await waitForStatus(stack, id, [VideoStatus.READY, VideoStatus.FAILED]);
     assert.equal(v.status, VideoStatus.READY, v.failureReason ?? '');

@@ -69,8 +69,7 @@ describe('transcode: awkward and bad sources', () => {
   });
 
   it('fails a still image as unsupported media', async () => {
-    const file = path.join(media.dir, 'still.png');
-    await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x240', '-frames:v', '1', file]);
+    const file = await media.png('still.png');
     await expectFailure(file, /^Unsupported media: the file is a still image/);
   });
 
