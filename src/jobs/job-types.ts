@@ -15,5 +15,8 @@ export type JobName = keyof JobPayloads;
 
 export const jobNames: readonly JobName[] = ['video.transcode', 'video.purge', 'uploads.cleanup'];
 
+/** One transcode job per video: enqueueing twice is a no-op, and delete can find it to cancel. */
+export const transcodeJobId = (videoId: string): string => `transcode-${videoId}`;
+
 /** All jobs share one queue; names route them to handlers. */
 export const QUEUE_NAME = 'media';

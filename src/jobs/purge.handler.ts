@@ -1,7 +1,7 @@
 import { invalidateVideoCache } from '../cache/video-cache';
 import { VideoEntity } from '../db/entities';
 import { videoPrefix } from '../storage/keys';
-import { transcodeJobId } from '../videos/video-edit.service';
+import { transcodeJobId } from './job-types';
 import type { WorkerDeps } from './handlers';
 import { JobQueue } from './job-queue';
 import type { JobHandler } from './job-registry';

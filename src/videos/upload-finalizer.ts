@@ -3,6 +3,7 @@ import type { VideoEntity } from '../db/entities';
 import type { VideoRepository } from '../db/repositories/video.repository';
 import { AppError } from '../errors';
 import type { JobQueue } from '../jobs/job-queue';
+import { transcodeJobId } from '../jobs/job-types';
 import { checkMedia } from '../media/media-policy';
 import { checkDecodable, probe, ProbeError } from '../media/probe';
 import { sourceKey, videoPrefix } from '../storage/keys';
@@ -18,8 +19,6 @@ export interface ReceivedSource {
   sizeBytes: number;
   sha256: string;
 }
-
-export const transcodeJobId = (videoId: string): string => `transcode-${videoId}`;
 
 /**
  * How both upload paths end: validate the stored source with ffprobe, record what it is, move

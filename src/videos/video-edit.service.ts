@@ -5,6 +5,7 @@ import type { VideoEditRepository, VideoPatch } from '../db/repositories/video-e
 import type { VideoRepository } from '../db/repositories/video.repository';
 import { badInput, forbidden, notFound } from '../errors';
 import type { JobQueue } from '../jobs/job-queue';
+import { transcodeJobId } from '../jobs/job-types';
 import type { ViewCounter } from '../playback/view-counter';
 import { videoPrefix } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
@@ -18,7 +19,6 @@ export interface VideoUpdate {
   visibility?: Visibility | null;
 }
 
-export const transcodeJobId = (videoId: string): string => `transcode-${videoId}`;
 const PURGE_DELAY_MS = 30_000;
 
 export interface VideoEditDeps {
