@@ -44,6 +44,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   const tokens = new TokenService(config.jwtSecret, config.tokenTtlSeconds);
   const signInLimiter = new SignInLimiter(infra.redis, config.redisPrefix, config.signIn.maxFailures, config.signIn.windowSeconds);
   const users = new UserRepository(infra.ds);
+  const accounts = new UserService(users, tokens, signInLimiter);
   const videos = new VideoRepository(infra.ds);
   const videoQueries = new VideoQueryService(videos);
   const playback = createPlayback({ config, logger, infra, videos, jobs, queries: videoQueries });
@@ -53,7 +54,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   const schema = await buildAppSchema(
     resolverClasses,
     new Map<Function, object>([
-      [AuthResolver, new AuthResolver(new UserService(users, tokens, signInLimiter))],
+      [AuthResolver, new AuthResolver(accounts)],
       [UserResolver, new UserResolver(videoQueries)],
       [VideoResolver, new VideoResolver(videoQueries, urls)],
       [ProgressResolver, new ProgressResolver()],
@@ -74,7 +75,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       metrics.registry,
     ),
     playback.router,
-    bullBoardRouter([jobs.queue], { users, tokens, adminEmails: config.adminEmails }),
+    bullBoardRouter([jobs.queue], { users, accounts, tokens, adminEmails: config.adminEmails }),
     tusRouter({ tokens, uploads: uploads.service, resumable: uploads.resumable, maxUploadBytes: config.maxUploadBytes, logger }),
     webAppRouter(), // last: its SPA fallback only answers what no other router did
   ];

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { UserRepository } from '../db/repositories/user.repository';
-import { verifyPassword } from '../users/password';
+import { AppError } from '../errors';
 import type { TokenService } from '../users/tokens';
+import type { UserService } from '../users/user.service';
 
 export interface AdminAuthDeps {
   users: UserRepository;
+  /** Basic credentials go through the same sign-in as the API (timing equaliser, rate limit). */
+  accounts: Pick<UserService, 'signIn'>;
   tokens: TokenService;
   adminEmails: string[];
 }
@@ -22,7 +25,8 @@ export function adminAuth(deps: AdminAuthDeps) {
   const admins = new Set(deps.adminEmails.map((e) => e.toLowerCase()));
   const verified = new Map<string, number>();
 
-  async function isAdmin(header: string | undefined): Promise<boolean | null> {
+  /** true: admin; false: signed in but not an admin; null: not signed in; 'limited': too many failures. */
+  async function isAdmin(header: string | undefined): Promise<boolean | null | 'limited'> {
     if (!header) return null;
     if (/^Bearer\s/i.test(header)) {
       const auth = await deps.tokens.verifyHeader(header);
@@ -36,10 +40,15 @@ export function adminAuth(deps: AdminAuthDeps) {
     const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) return null;
-    const email = decoded.slice(0, colon).trim().toLowerCase();
-    const user = await deps.users.findByEmail(email);
-    if (!user || !(await verifyPassword(user.passwordHash, decoded.slice(colon + 1)))) return null;
-    if (!admins.has(email)) return false;
+    let email: string;
+    try {
+      ({ user: { email } } = await deps.accounts.signIn(decoded.slice(0, colon), decoded.slice(colon + 1)));
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'RATE_LIMITED') return 'limited';
+      if (err instanceof AppError && err.code === 'UNAUTHENTICATED') return null;
+      throw err;
+    }
+    if (!admins.has(email.toLowerCase())) return false;
     verified.set(digest, Date.now() + CACHE_MS);
     return true;
   }
@@ -47,8 +56,12 @@ export function adminAuth(deps: AdminAuthDeps) {
   return (req: Request, res: Response, next: NextFunction): void => {
     isAdmin(req.headers.authorization).then(
       (ok) => {
-        if (ok) return next();
+        if (ok === true) return next();
         res.setHeader('cache-control', 'no-store');
+        if (ok === 'limited') {
+          res.status(429).json({ error: 'RATE_LIMITED', message: 'Too many failed sign-ins; try again later' });
+          return;
+        }
         if (ok === false) {
           res.status(403).json({ error: 'FORBIDDEN', message: 'Administrators only' });
           return;

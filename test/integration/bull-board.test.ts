@@ -45,4 +45,12 @@ describe('Bull Board at /admin/queues', () => {
     const body = (await api.json()) as { queues: { name: string }[] };
     assert.deepEqual(body.queues.map((q) => q.name), ['media']);
   });
+
+  it('counts wrong Basic passwords against the same sign-in limit as the API', async () => {
+    const other = await signUp(stack.url);
+    for (let i = 0; i < 10; i++) assert.equal((await get('/admin/queues', basic(other.email, `guess ${i}`))).status, 401);
+    assert.equal((await get('/admin/queues', basic(other.email, PASSWORD))).status, 429);
+    const viaApi = await gql(stack.url, 'mutation($e:String!,$p:String!){ signIn(email:$e,password:$p){ token } }', { e: other.email, p: PASSWORD });
+    assert.equal(viaApi.errors?.[0]?.extensions?.code, 'RATE_LIMITED');
+  });
 });
