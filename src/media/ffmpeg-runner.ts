@@ -1,12 +1,10 @@
 import { spawn } from 'node:child_process';
 import { ProgressParser, type FfmpegProgress } from './progress-parser';
 
-/** ffmpeg exited non-zero (or was stopped); `stderr` holds the end of its log for the failure reason. */
+/** ffmpeg exited non-zero (or was stopped); the message ends with the last line of its log. */
 export class FfmpegError extends Error {
   constructor(
     message: string,
-    readonly exitCode: number | null,
-    readonly stderr: string,
     readonly aborted: boolean,
   ) {
     super(message);
@@ -26,7 +24,7 @@ const STDERR_TAIL = 8 * 1024;
 export function runFfmpeg(ffmpegPath: string, args: string[], opts: RunOptions = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) {
-      reject(new FfmpegError(`ffmpeg not started: ${reasonOf(opts.signal)}`, null, '', true));
+      reject(new FfmpegError(`ffmpeg not started: ${reasonOf(opts.signal)}`, true));
       return;
     }
     const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -46,13 +44,13 @@ export function runFfmpeg(ffmpegPath: string, args: string[], opts: RunOptions =
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     child.once('error', (err) => {
       opts.signal?.removeEventListener('abort', onAbort);
-      reject(new FfmpegError(`ffmpeg could not start: ${err.message}`, null, '', false));
+      reject(new FfmpegError(`ffmpeg could not start: ${err.message}`, false));
     });
     child.once('close', (code, sig) => {
       opts.signal?.removeEventListener('abort', onAbort);
       if (code === 0 && !aborted) return resolve();
       const why = aborted ? reasonOf(opts.signal) : `exit ${code ?? sig}`;
-      reject(new FfmpegError(`ffmpeg failed (${why}): ${lastLine(stderr)}`, code, stderr, aborted));
+      reject(new FfmpegError(`ffmpeg failed (${why}): ${lastLine(stderr)}`, aborted));
     });
   });
 }

@@ -32,7 +32,7 @@ export interface Ladder {
   rungs: Rung[];
 }
 
-const even = (n: number): number => Math.max(2, Math.round(n / 2) * 2);
+export const even = (n: number): number => Math.max(2, Math.round(n / 2) * 2);
 /** Even and never above n (no upscaling by a rounding pixel). */
 const evenDown = (n: number): number => Math.max(2, Math.floor(n / 2) * 2);
 

@@ -1,12 +1,12 @@
 import * as HLS from 'hls-parser';
 import type { StoryboardPlan } from './ffmpeg-args';
+import { even } from './ladder';
 import type { ProbeResult } from './probe';
 
 /** Pure decisions and text formats around the encode: storyboard layout, WebVTT, poster sizes, manifests. */
 
 const MAX_TILES = 100;
 const COLUMNS = 10;
-const even = (n: number): number => Math.max(2, Math.round(n / 2) * 2);
 
 /** Tiles every whole second (longer for long videos) so there are never more than 100 of them, on one sheet. */
 export function planStoryboard(duration: number, displayWidth: number, displayHeight: number): StoryboardPlan & { tiles: number } {

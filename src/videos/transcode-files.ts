@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -14,7 +14,8 @@ const TEMP_PREFIX = 'vp-transcode-';
  * A fresh temp workspace for one attempt. Workspaces a killed worker left for the same video are
  * removed first, so a SIGKILL never leaks disk beyond the next attempt.
  */
-export async function createWorkspace(videoId: string, root = os.tmpdir()): Promise<string> {
+export async function createWorkspace(videoId: string): Promise<string> {
+  const root = os.tmpdir();
   const stale = (await readdir(root).catch(() => [] as string[])).filter((d) => d.startsWith(`${TEMP_PREFIX}${videoId}-`));
   await Promise.all(stale.map((d) => rm(path.join(root, d), { recursive: true, force: true })));
   return mkdtemp(path.join(root, `${TEMP_PREFIX}${videoId}-`));
@@ -24,11 +25,11 @@ export async function removeWorkspace(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-/** Streams the original to disk (ffmpeg seeks in it several times); null when it is missing. */
-export async function downloadSource(storage: ObjectStorage, key: string, file: string): Promise<number | null> {
-  if (!(await storage.stat(key))) return null;
+/** Streams the original to disk (ffmpeg seeks in it several times); false when it is missing. */
+export async function downloadSource(storage: ObjectStorage, key: string, file: string): Promise<boolean> {
+  if (!(await storage.stat(key))) return false;
   await pipeline(await storage.get(key), createWriteStream(file));
-  return (await stat(file)).size;
+  return true;
 }
 
 /** Uploads every file of `dir` (flat) under `keyOf(name)`, a few at a time; returns the keys written. */
@@ -36,10 +37,9 @@ export async function uploadDir(
   storage: ObjectStorage,
   dir: string,
   keyOf: (name: string) => string,
-  accept: (name: string) => boolean = () => true,
-  parallel = 4,
 ): Promise<string[]> {
-  const names = (await readdir(dir)).filter(accept).sort(byUploadOrder);
+  const parallel = 4;
+  const names = (await readdir(dir)).sort(byUploadOrder);
   const keys: string[] = [];
   let next = 0;
   const lane = async () => {

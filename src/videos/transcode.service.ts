@@ -22,7 +22,6 @@ export interface TranscodeSettings {
   preset: string;
   segmentSeconds: number;
   audioBitrate: number;
-  tmpDir?: string;
 }
 
 export interface RunContext {
@@ -52,17 +51,16 @@ export class TranscodeService {
   ) {}
 
   async run(videoId: string, ctx: RunContext): Promise<TranscodeOutcome> {
-    const video = await this.repo.claim(videoId);
-    if (!video) return 'SKIPPED'; // deleted, or in a state this job must not touch
+    if (!(await this.repo.claim(videoId))) return 'SKIPPED'; // deleted, or in a state this job must not touch
     const started = Date.now();
     const report = (phase: 'PROBE' | 'TRANSCODE' | 'THUMBNAILS' | 'PUBLISH', percent: number, extra: { rendition?: number; playable?: boolean } = {}, force = false) =>
       ctx.reporter.report({ videoId, status: VideoStatus.PROCESSING, phase, percent, ...extra }, force);
     report('PROBE', 0);
     const gen = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-    const work = await createWorkspace(videoId, this.settings.tmpDir);
+    const work = await createWorkspace(videoId);
     try {
       const src = path.join(work, 'source');
-      if ((await downloadSource(this.storage, sourceKey(videoId), src)) === null) {
+      if (!(await downloadSource(this.storage, sourceKey(videoId), src))) {
         throw new MediaError('The uploaded file is missing');
       }
       const info = await probeOrFail(this.settings.ffprobePath, src);

@@ -38,21 +38,17 @@ export class EncodingRepository {
     private readonly changed: (videoId: string) => Promise<void> = async () => undefined,
   ) {}
 
-  findById(id: string): Promise<VideoEntity | null> {
-    return this.ds.getRepository(VideoEntity).findOneBy({ id });
-  }
-
-  /** Moves the video to PROCESSING when the status machine allows it; null when it does not (or it is gone). */
-  async claim(id: string): Promise<VideoEntity | null> {
+  /** Moves the video to PROCESSING when the status machine allows it; false when it does not (or it is gone). */
+  async claim(id: string): Promise<boolean> {
     const res = await this.ds
       .createQueryBuilder()
       .update(VideoEntity)
       .set({ status: VideoStatus.PROCESSING, failureReason: null })
       .where({ id, status: In(allowedSources(VideoStatus.PROCESSING)) })
       .execute();
-    if (!res.affected) return null;
+    if (!res.affected) return false;
     await this.changed(id);
-    return this.findById(id);
+    return true;
   }
 
   async saveProbe(id: string, cols: ProbedColumns): Promise<void> {
