@@ -8,9 +8,9 @@ import type { ViewCounter } from '../playback/view-counter';
 export interface LoaderDeps {
   users: UserRepository;
   videos: VideoRepository;
-  /** Video rows by id come from the Redis cache when there is one. */
-  cache?: VideoCache;
-  views?: ViewCounter;
+  /** Video rows by id come from the Redis cache. */
+  cache: VideoCache;
+  views: ViewCounter;
 }
 
 /** Per-request batchers: one statement per kind of row, whatever the page size. */
@@ -19,15 +19,13 @@ export function createLoaders(deps: LoaderDeps) {
     const rows = await deps.videos.renditionsFor(videoIds);
     return videoIds.map((id) => rows.filter((r) => r.videoId === id));
   });
-  const cache = deps.cache;
-  const views = deps.views;
+  const { cache, views } = deps;
   return {
     user: new DataLoader<string, UserEntity | null>(async (ids) => {
       const rows = await deps.users.findByIds(ids);
       return orderByKeys(ids, rows, (u) => u.id);
     }),
     video: new DataLoader<string, VideoEntity | null>(async (ids) => {
-      if (!cache) return orderByKeys(ids, await deps.videos.findByIds(ids), (v) => v.id);
       const records = await cache.getMany(ids);
       // The cached record carries the ladder: later renditions lookups cost nothing.
       for (const rec of records) if (rec) renditions.prime(rec.video.id, rec.renditions);
@@ -35,7 +33,7 @@ export function createLoaders(deps: LoaderDeps) {
     }),
     renditions,
     /** Live view counts (Redis), null where only the flushed column knows. */
-    viewCount: new DataLoader<string, number | null>(async (ids) => (views ? views.counts(ids) : ids.map(() => null))),
+    viewCount: new DataLoader<string, number | null>((ids) => views.counts(ids)),
   };
 }
 

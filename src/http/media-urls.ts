@@ -17,15 +17,14 @@ export interface UrlOptions {
 export class MediaUrls {
   constructor(
     private readonly publicUrl: string,
-    private readonly signer: MediaSigner | null = null,
-    private readonly tokenTtlSeconds = 3600,
+    private readonly signer: MediaSigner,
+    private readonly tokenTtlSeconds: number,
   ) {}
 
   file(video: UrlVideo, path: string, opts: UrlOptions = {}): string {
     const params = new URLSearchParams();
     if (opts.maxHeight) params.set('maxHeight', String(opts.maxHeight));
     if (video.visibility === Visibility.PRIVATE) {
-      if (!this.signer) throw new Error('Private video URLs need a signer');
       params.set('token', this.signer.sign(video.id, opts.expiresAt ?? this.expiry()));
     }
     const query = params.toString();

@@ -55,18 +55,15 @@ export function createPlayback(deps: {
     { name: 'watch history', every: p.watchFlushIntervalMs, run: () => history.flush() },
   ];
   const timers: NodeJS.Timeout[] = [];
-  const flushAll = () =>
-    Promise.all(flushers.map((f) => f.run().catch((err: unknown) => logger.warn({ err, flusher: f.name }, 'flush failed'))));
+  // A failed flush keeps its data in Redis for the next one; it is logged, never thrown.
+  const flush = (f: (typeof flushers)[number]) => f.run().catch((err: unknown) => logger.warn({ err, flusher: f.name }, 'flush failed'));
   return {
     cache,
     views,
-    history,
-    signer,
     urls,
-    flushAll,
     router: deliveryRouter({ cache, storage: infra.storage, signer, views, config: p, logger }),
     resolvers: [
-      [VideoMutationResolver, new VideoMutationResolver(edits, deps.queries, history)],
+      [VideoMutationResolver, new VideoMutationResolver(edits, history)],
       [WatchResolver, new WatchResolver(history, p.watchHistoryMax)],
     ] as [Function, object][],
     registerMetrics(registry: Registry): void {
@@ -81,7 +78,7 @@ export function createPlayback(deps: {
     /** Write-behind timers; several API processes may run them at once (the flushes are atomic). */
     start(): void {
       for (const f of flushers) {
-        const t = setInterval(() => void f.run().catch((err: unknown) => logger.warn({ err, flusher: f.name }, 'flush failed')), f.every);
+        const t = setInterval(() => void flush(f), f.every);
         t.unref();
         timers.push(t);
       }
@@ -89,7 +86,7 @@ export function createPlayback(deps: {
     /** Stops the timers and writes what is pending, so a clean shutdown loses nothing. */
     async stop(): Promise<void> {
       for (const t of timers.splice(0)) clearInterval(t);
-      await flushAll();
+      await Promise.all(flushers.map(flush));
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { VideoEntity } from '../db/entities';
+import { isVideoId } from './video-id';
 import { Visibility } from './video-status';
 
 /**
@@ -7,4 +8,18 @@ import { Visibility } from './video-status';
  */
 export function canView(video: Pick<VideoEntity, 'ownerId' | 'visibility'>, viewerId: string | null | undefined): boolean {
   return video.visibility !== Visibility.PRIVATE || video.ownerId === viewerId;
+}
+
+/**
+ * The video if `viewerId` may see it; null both when missing and when not visible, so private
+ * videos do not leak their existence. Reads through the request's loader (and so the cache).
+ */
+export async function findVisible(
+  loader: { load(id: string): Promise<VideoEntity | null> },
+  id: string,
+  viewerId: string | null,
+): Promise<VideoEntity | null> {
+  if (!isVideoId(id)) return null;
+  const video = await loader.load(id);
+  return video && canView(video, viewerId) ? video : null;
 }

@@ -1,8 +1,7 @@
 import { Arg, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { notFound } from '../../errors';
 import type { VideoProgress } from '../../videos/progress';
-import { canView } from '../../videos/video-access';
-import { isVideoId } from '../../videos/video-id';
+import { findVisible } from '../../videos/video-access';
 import { requireUser, type GraphQLContext } from '../context';
 import { Topic } from '../pubsub';
 import { VideoProgressEvent } from './progress.type';
@@ -10,8 +9,7 @@ import { VideoProgressEvent } from './progress.type';
 /** Only someone who may see the video may follow it; checked once, when subscribing. */
 async function subscribeToProgress({ args, context }: SubscribeResolverData<unknown, { videoId: string }, GraphQLContext>) {
   const user = requireUser(context);
-  const video = isVideoId(args.videoId) ? await context.loaders.video.load(args.videoId) : null;
-  if (!video || !canView(video, user.id)) throw notFound();
+  if (!(await findVisible(context.loaders.video, args.videoId, user.id))) throw notFound();
   return context.pubSub.subscribe(Topic.VideoProgress, args.videoId);
 }
 

@@ -2,7 +2,7 @@ import { Arg, Ctx, Float, ID, Mutation, Resolver } from 'type-graphql';
 import { badInput, notFound } from '../../errors';
 import type { WatchHistory } from '../../playback/watch-history';
 import type { VideoEditService } from '../../videos/video-edit.service';
-import type { VideoQueryService } from '../../videos/video-query.service';
+import { findVisible } from '../../videos/video-access';
 import { isVideoId } from '../../videos/video-id';
 import { requireUser, type GraphQLContext } from '../context';
 import { VideoUpdateInput } from './video.input';
@@ -12,7 +12,6 @@ import { Video } from './video.type';
 export class VideoMutationResolver {
   constructor(
     private readonly edits: VideoEditService,
-    private readonly queries: VideoQueryService,
     private readonly history: WatchHistory,
   ) {}
 
@@ -41,7 +40,7 @@ export class VideoMutationResolver {
   ): Promise<boolean> {
     const user = requireUser(ctx);
     if (!isVideoId(videoId)) throw badInput('Malformed video id', { field: 'videoId' });
-    const video = await this.queries.getVisible(videoId, user.id, ctx.loaders);
+    const video = await findVisible(ctx.loaders.video, videoId, user.id);
     if (!video) throw notFound();
     const limit = (video.durationSeconds ?? 7 * 24 * 3600) + 1;
     if (!Number.isFinite(positionSeconds) || positionSeconds < 0 || positionSeconds > limit) {

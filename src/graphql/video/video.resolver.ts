@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { MediaUrls } from '../../http/media-urls';
 import { effectiveMaxHeight } from '../../playback/rungs';
+import { findVisible } from '../../videos/video-access';
 import type { VideoQueryService } from '../../videos/video-query.service';
 import type { GraphQLContext } from '../context';
 import { decodeCursor, encodeCursor, pageSize } from '../common/page.type';
@@ -19,7 +20,7 @@ export class VideoResolver {
 
   @Query(() => Video, { nullable: true, description: 'A video the caller may see, or null.' })
   async video(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Video | null> {
-    const entity = await this.queries.getVisible(id, ctx.user?.id ?? null, ctx.loaders);
+    const entity = await findVisible(ctx.loaders.video, id, ctx.user?.id ?? null);
     return entity ? Video.from(entity) : null;
   }
 
