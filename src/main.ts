@@ -49,7 +49,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   const videoQueries = new VideoQueryService(videos);
   const playback = createPlayback({ config, logger, infra, videos, jobs, queries: videoQueries });
   const urls = playback.urls;
-  const uploads = createUploads({ config, logger, infra, pubSub, jobs, publicUrl: () => config.publicUrl });
+  const uploads = createUploads({ config, logger, infra, pubSub, jobs });
 
   const schema = await buildAppSchema(
     resolverClasses,

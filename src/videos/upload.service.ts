@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { pipeline, type Readable } from 'node:stream';
 import type { FileUpload } from 'graphql-upload-minimal';
-import type { Logger } from '../config/logger';
 import type { VideoEntity } from '../db/entities';
 import type { VideoRepository } from '../db/repositories/video.repository';
 import { AppError, badInput, notFound } from '../errors';
@@ -42,8 +41,7 @@ export class UploadService {
     private readonly deps: {
       maxUploadBytes: number;
       expirySeconds: number;
-      publicUrl: () => string;
-      logger: Logger;
+      publicUrl: string;
       videos: VideoRepository;
       storage: ObjectStorage;
       resumable: ResumableStore;
@@ -82,7 +80,7 @@ export class UploadService {
       if ((source as Readable & { truncated?: boolean }).truncated) throw tooLarge(max);
       if (meter.bytes === 0) throw badInput('The file is empty');
       const sha256 = meter.digest();
-      const earlier = await videos.findRecentBySha256(userId, sha256, text.title, new Date(Date.now() - RETRY_WINDOW_MS), id);
+      const earlier = await videos.findRecentBySha256(userId, sha256, text.title, new Date(Date.now() - RETRY_WINDOW_MS));
       if (earlier) {
         await finalizer.discard(id, 'Same upload as an earlier one', false);
         await rateLimit.refund(userId);
@@ -106,7 +104,7 @@ export class UploadService {
     const filename = sanitizeFilename(fields.filename);
     const video = await this.insertRow(userId, text, fields.visibility, filename, fields.sizeBytes);
     const { id } = video;
-    const expiresAt = video.uploadExpiresAt ?? this.expiry();
+    const expiresAt = video.uploadExpiresAt!; // insertRow always sets it
     try {
       await resumable.open(id, fields.sizeBytes, filename ? { filename } : {});
     } catch (err) {
@@ -114,7 +112,7 @@ export class UploadService {
       await rateLimit.refund(userId);
       throw err;
     }
-    return { video, uploadUrl: `${this.deps.publicUrl()}/uploads/${id}`, expiresAt };
+    return { video, uploadUrl: `${this.deps.publicUrl}/uploads/${id}`, expiresAt };
   }
 
   /**

@@ -23,8 +23,6 @@ export function createUploads(deps: {
   infra: Infrastructure;
   pubSub: AppPubSub;
   jobs: JobQueue;
-  /** Base of the upload URLs handed out (known only after listening when PORT=0). */
-  publicUrl?: () => string;
 }): Uploads {
   const { config, logger, infra, pubSub, jobs } = deps;
   const videos = new VideoRepository(infra.ds, (id) => invalidateVideoCache(infra.redis, config.redisPrefix, id));
@@ -34,8 +32,7 @@ export function createUploads(deps: {
   const service = new UploadService({
     maxUploadBytes: config.maxUploadBytes,
     expirySeconds: config.uploads.expirySeconds,
-    publicUrl: deps.publicUrl ?? (() => config.publicUrl),
-    logger,
+    publicUrl: config.publicUrl,
     videos,
     storage: infra.storage,
     resumable,

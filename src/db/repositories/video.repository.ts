@@ -32,7 +32,7 @@ export class VideoRepository {
    * API process drops the old state (see cache/video-cache.ts).
    */
   constructor(
-    private readonly ds: DataSource,
+    ds: DataSource,
     private readonly changed: (videoId: string) => Promise<void> = async () => undefined,
   ) {
     this.videos = ds.getRepository(VideoEntity);
@@ -125,14 +125,10 @@ export class VideoRepository {
   }
 
   /** The owner's earlier upload of the same bytes and title (not failed), for idempotent retries. */
-  findRecentBySha256(ownerId: string, sha256: string, title: string, since: Date, excludeId: string): Promise<VideoEntity | null> {
+  findRecentBySha256(ownerId: string, sha256: string, title: string, since: Date): Promise<VideoEntity | null> {
     return this.videos.findOne({
-      where: { ownerId, sourceSha256: sha256, title, createdAt: MoreThan(since), status: Not(In([VideoStatus.FAILED, VideoStatus.UPLOADING])), id: Not(excludeId) },
+      where: { ownerId, sourceSha256: sha256, title, createdAt: MoreThan(since), status: Not(In([VideoStatus.FAILED, VideoStatus.UPLOADING])) },
       order: { createdAt: 'ASC' },
     });
-  }
-
-  get dataSource(): DataSource {
-    return this.ds;
   }
 }
