@@ -23,7 +23,10 @@ export interface RunningWorker {
 export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
   const infra = await openInfrastructure(config, logger);
   const pubSub = createAppPubSub(infra.redis, infra.subscriber);
-  const handlers = createJobHandlers({ config, logger, infra, pubSub });
+  const jobs = new JobQueue(infra.redis, config.redisPrefix);
+  const deps = { config, logger, infra, pubSub, jobs };
+  const transcode = createTranscodeService(deps);
+  const handlers = createJobHandlers(deps, transcode);
   assertHandlers(handlers);
   // A blocking worker connection of its own: it must not stall the shared command connection.
   const connection = createRedis(config.redisUrl, 'worker');
@@ -37,7 +40,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     maxStalledCount: 2,
   });
   // Jobs can also die outside their handler (stalled too often); the video must not stay PROCESSING.
-  const onTranscodeFailed = onTranscodeJobFailed({ service: createTranscodeService({ config, logger, infra, pubSub }), pubSub, logger });
+  const onTranscodeFailed = onTranscodeJobFailed({ service: transcode, pubSub, logger });
   worker.on('failed', (job, err) => {
     logger.warn({ jobId: job?.id, name: job?.name, err: err.message }, 'job failed');
     void onTranscodeFailed(job as Job<JobPayloads['video.transcode'], unknown, 'video.transcode'> | undefined, err);
@@ -45,15 +48,14 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   worker.on('completed', (job) => logger.info({ jobId: job.id, name: job.name }, 'job completed'));
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
   await worker.waitUntilReady();
-  const scheduler = new JobQueue(infra.redis, config.redisPrefix);
-  await scheduleUploadCleanup(scheduler, config.uploads.cleanupIntervalSeconds);
+  await scheduleUploadCleanup(jobs, config.uploads.cleanupIntervalSeconds);
   logger.info({ concurrency: config.workerConcurrency }, 'worker started');
   return {
     worker,
     infra,
     async close() {
       await worker.close();
-      await scheduler.close();
+      await jobs.close();
       await connection.quit().catch(() => undefined);
       await infra.close();
     },

@@ -5,6 +5,7 @@ import { EncodingRepository } from '../db/repositories/encoding.repository';
 import type { AppPubSub } from '../graphql/pubsub';
 import type { Infrastructure } from '../infrastructure';
 import { TranscodeService } from '../videos/transcode.service';
+import type { JobQueue } from './job-queue';
 import type { JobHandlers } from './job-registry';
 import { purgeHandler } from './purge.handler';
 import { transcodeJobHandler } from './transcode.job';
@@ -15,6 +16,8 @@ export interface WorkerDeps {
   logger: Logger;
   infra: Infrastructure;
   pubSub: AppPubSub;
+  /** The worker's one queue handle (on its command connection), for jobs that enqueue or cancel. */
+  jobs: JobQueue;
 }
 
 export function createTranscodeService(deps: WorkerDeps): TranscodeService {
@@ -33,9 +36,8 @@ export function createTranscodeService(deps: WorkerDeps): TranscodeService {
   );
 }
 
-/** Wires one handler per declared job. */
-export function createJobHandlers(deps: WorkerDeps): JobHandlers {
-  const service = createTranscodeService(deps);
+/** Wires one handler per declared job; `service` is shared with the worker's failure hook. */
+export function createJobHandlers(deps: WorkerDeps, service: TranscodeService): JobHandlers {
   return {
     'video.transcode': transcodeJobHandler({ service, pubSub: deps.pubSub, logger: deps.logger, timeoutSeconds: deps.config.transcode.timeoutSeconds }),
     'video.purge': purgeHandler(deps),

@@ -1,10 +1,8 @@
-import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
-import type { AppPubSub } from '../graphql/pubsub';
-import type { Infrastructure } from '../infrastructure';
 import { createUploads } from '../videos/uploads.module';
 import type { UploadService } from '../videos/upload.service';
-import { JobQueue } from './job-queue';
+import type { WorkerDeps } from './handlers';
+import type { JobQueue } from './job-queue';
 
 export const UPLOAD_CLEANUP_SCHEDULER_ID = 'uploads-cleanup';
 
@@ -27,7 +25,6 @@ export function uploadCleanupHandler(uploads: UploadService, logger: Logger) {
 }
 
 /** The handler as handlers.ts wires it: the worker builds its own upload service (no HTTP side). */
-export function createUploadCleanupHandler(deps: { config: Config; logger: Logger; infra: Infrastructure; pubSub: AppPubSub }) {
-  const jobs = new JobQueue(deps.infra.redis, deps.config.redisPrefix);
-  return uploadCleanupHandler(createUploads({ ...deps, jobs }).service, deps.logger);
+export function createUploadCleanupHandler(deps: WorkerDeps) {
+  return uploadCleanupHandler(createUploads(deps).service, deps.logger);
 }

@@ -6,7 +6,6 @@ import { RenditionEntity, VideoEntity } from '../../src/db/entities';
 import { MediaSigner } from '../../src/http/media-signer';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { purgeHandler } from '../../src/jobs/purge.handler';
-import type { WorkerDeps } from '../../src/jobs/handlers';
 import type { Job } from 'bullmq';
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
@@ -209,13 +208,15 @@ describe('delivery: GET /videos/:id/…', () => {
     const id = randomUUID(); // no row: deleted while the worker was still writing
     const { storage } = stack.api.infra;
     await storage.put(`videos/${id}/public/late/seg-00001.m4s`, Readable.from([Buffer.alloc(10)]));
-    const deps = { config: stack.config, logger: undefined, infra: stack.api.infra, pubSub: undefined } as unknown as WorkerDeps;
+    const jobs = new JobQueue(stack.api.infra.redis, stack.config.redisPrefix);
+    const deps = { config: stack.config, infra: stack.api.infra, jobs };
     await purgeHandler(deps)({ data: { videoId: id } } as Job<{ videoId: string }, unknown, 'video.purge'>);
     assert.deepEqual(await storage.list(videoPrefix(id)), []);
     const live = await seedVideo(stack, { ownerId: owner.userId, ladder });
     const result = await purgeHandler(deps)({ data: { videoId: live } } as Job<{ videoId: string }, unknown, 'video.purge'>);
     assert.deepEqual(result, { skipped: 'video exists' });
     assert.ok((await storage.list(videoPrefix(live))).length > 0, 'an existing video is never purged');
+    await jobs.close();
   });
 });
 
