@@ -2,12 +2,11 @@ import 'reflect-metadata';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createReadStream, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'minio';
-import { dropDatabase, S3_ENV, uniqueName } from '../test/helpers/env';
+import { dropDatabase, freePort, S3_ENV, uniqueName } from '../test/helpers/env';
 import { signUp } from '../test/helpers/graphql';
 import { createUpload, tusUpload, uploadFile } from '../test/helpers/uploads';
 
@@ -29,6 +28,11 @@ export async function run(): Promise<void> {
   let api: ChildProcess | null = null;
   const s3 = new URL(S3_ENV.S3_ENDPOINT);
   const minio = new Client({ endPoint: s3.hostname, port: Number(s3.port) || undefined, useSSL: false, accessKey: S3_ENV.S3_ACCESS_KEY, secretKey: S3_ENV.S3_SECRET_KEY, pathStyle: true });
+  const clear = async () => {
+    const keys: string[] = [];
+    for await (const o of minio.listObjectsV2(bucket, '', true) as AsyncIterable<{ name?: string }>) if (o.name) keys.push(o.name);
+    await minio.removeObjects(bucket, keys);
+  };
   try {
     const { file, warmFile } = await generateVideo(dir, targetBytes);
     const size = (await stat(file)).size;
@@ -67,11 +71,6 @@ export async function run(): Promise<void> {
       return { name, seconds, mibPerSecond: size / MiB / seconds, rssGrowthMiB: (peak - before) / MiB };
     };
 
-    const clear = async () => {
-      const keys: string[] = [];
-      for await (const o of minio.listObjectsV2(bucket, '', true) as AsyncIterable<{ name?: string }>) if (o.name) keys.push(o.name);
-      await minio.removeObjects(bucket, keys);
-    };
     await clear();
     // Alternating rounds: the machine is shared, so one slow moment should not decide a ratio.
     const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -113,9 +112,7 @@ export async function run(): Promise<void> {
   } finally {
     api?.kill('SIGTERM');
     if (api) await new Promise((r) => api!.once('exit', r));
-    const keys: string[] = [];
-    for await (const o of minio.listObjectsV2(bucket, '', true) as AsyncIterable<{ name?: string }>) if (o.name) keys.push(o.name);
-    await minio.removeObjects(bucket, keys).catch(() => undefined);
+    await clear().catch(() => undefined);
     await minio.removeBucket(bucket).catch(() => undefined);
     await dropDatabase(databaseUrl).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
@@ -142,17 +139,6 @@ function rssOf(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 async function waitFor(url: string): Promise<void> {

@@ -181,6 +181,13 @@ export async function waitForStatus(stack: TestStack, id: string, statuses: Vide
   }
 }
 
+/** A stored object as text (manifests, playlists, WebVTT). */
+export async function readText(stack: TestStack, key: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of await stack.api.infra.storage.get(key)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Downloads a stored object into a local file (for ffprobe). */
 export async function fetchToFile(stack: TestStack, key: string, file: string): Promise<string> {
   const { pipeline } = await import('node:stream/promises');

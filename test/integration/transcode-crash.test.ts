@@ -12,7 +12,7 @@ import { VideoStatus } from '../../src/videos/video-status';
 import { startWorker, type RunningWorker } from '../../src/worker';
 import { S3_ENV, startStack, type TestStack } from '../helpers/env';
 import { collect, signUp, wsClient } from '../helpers/graphql';
-import { enqueue, makeClip, mediaDir, queueVideo, waitForJob, waitForStatus } from '../helpers/media';
+import { enqueue, makeClip, mediaDir, queueVideo, readText, waitForJob, waitForStatus } from '../helpers/media';
 
 interface Event { status: string; phase: string; percent: number; playable: boolean }
 
@@ -80,12 +80,12 @@ describe('a worker killed mid-encode', () => {
     const rows = await stack.api.infra.ds.getRepository(RenditionEntity).findBy({ videoId: id });
     assert.deepEqual(rows.map((r) => r.height).sort((a, b) => a - b), [240, 360, 480, 720]);
     const referenced = new Set<string>([v.hlsKey!, v.dashKey!, v.storyboard!.vttKey, ...v.storyboard!.imageKeys, ...v.poster!.map((p) => p.key)]);
-    const master = HLS.parse(await text(stack, v.hlsKey!));
+    const master = HLS.parse(await readText(stack, v.hlsKey!));
     assert.ok(master.isMasterPlaylist);
     const playlists = [...master.variants.map((x) => x.uri), ...master.variants.flatMap((x) => x.audio.map((a) => a.uri ?? ''))];
     for (const uri of new Set(playlists)) {
       referenced.add(folder + uri);
-      const media = HLS.parse(await text(stack, folder + uri));
+      const media = HLS.parse(await readText(stack, folder + uri));
       if (media.isMasterPlaylist) continue;
       for (const s of media.segments) {
         referenced.add(folder + s.uri);
@@ -97,9 +97,3 @@ describe('a worker killed mid-encode', () => {
     assert.deepEqual(temp, [], 'no temp workspace left');
   });
 });
-
-async function text(stack: TestStack, key: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of await stack.api.infra.storage.get(key)) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}

@@ -9,7 +9,7 @@ import { publicPrefix } from '../../src/storage/keys';
 import { VideoStatus } from '../../src/videos/video-status';
 import { startStack, type TestStack } from '../helpers/env';
 import { collect, gql, signUp, wsClient } from '../helpers/graphql';
-import { enqueue, waitForJob, fetchToFile, ffprobeJson, makeClip, mediaDir, queueVideo, waitForStatus } from '../helpers/media';
+import { enqueue, waitForJob, fetchToFile, ffprobeJson, makeClip, mediaDir, queueVideo, readText, waitForStatus } from '../helpers/media';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { readFile } from 'node:fs/promises';
 
@@ -36,11 +36,7 @@ describe('transcode job end to end (640x360, 4 s, H.264/AAC)', () => {
   let events: Event[];
   let view: VideoView;
   const keyOf = (url: string) => `${publicPrefix(videoId)}${url.split(`/videos/${videoId}/`)[1]}`;
-  const text = async (key: string) => {
-    const chunks: Buffer[] = [];
-    for await (const c of await stack.api.infra.storage.get(key)) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  };
+  const text = (key: string) => readText(stack, key);
 
   before(async () => {
     stack = await startStack({ worker: true, env: { SEGMENT_SECONDS: String(SEGMENT) } });

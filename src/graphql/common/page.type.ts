@@ -31,8 +31,8 @@ export function decodeCursor(raw: string | null | undefined): Cursor | null {
   return { createdAt, id };
 }
 
-export function pageSize(first: number | null | undefined, fallback = 20): number {
+export function pageSize(first: number | null | undefined, fallback = 20, max = 100): number {
   const n = first ?? fallback;
-  if (!Number.isInteger(n) || n < 0 || n > 100) throw badInput('`first` must be between 0 and 100', { field: 'first' });
+  if (!Number.isInteger(n) || n < 0 || n > max) throw badInput(`\`first\` must be between 0 and ${max}`, { field: 'first' });
   return n;
 }

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
-import { badInput } from '../../errors';
+import { pageSize } from '../common/page.type';
 import type { WatchHistory } from '../../playback/watch-history';
 import { canView } from '../../videos/video-access';
 import { requireUser, type GraphQLContext } from '../context';
@@ -22,8 +22,7 @@ export class WatchResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<WatchEntry[]> {
     const user = requireUser(ctx);
-    const n = first ?? Math.min(20, this.max);
-    if (!Number.isInteger(n) || n < 0 || n > this.max) throw badInput(`\`first\` must be between 0 and ${this.max}`, { field: 'first' });
+    const n = pageSize(first, Math.min(20, this.max), this.max);
     if (n === 0) return [];
     const watched = await this.history.recent(user.id, n);
     const videos = await ctx.loaders.video.loadMany(watched.map((w) => w.videoId));
