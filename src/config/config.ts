@@ -31,6 +31,7 @@ const schema = z
     S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{2,62}$/, 'a valid S3 bucket name').default('videos'),
     S3_REGION: z.string().default('us-east-1'),
     S3_PATH_STYLE: bool.default(true),
+    S3_CREATE_BUCKET: bool.default(false),
 
     JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
     TOKEN_TTL_SECONDS: int(60).default(7 * 24 * 3600),
@@ -92,6 +93,8 @@ export type StorageConfig =
       bucket: string;
       region: string;
       pathStyle: boolean;
+      /** Create the bucket at start-up when it is missing; otherwise a missing bucket stops start-up. */
+      createBucket: boolean;
     };
 
 export interface Config {
@@ -176,6 +179,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           bucket: e.S3_BUCKET,
           region: e.S3_REGION,
           pathStyle: e.S3_PATH_STYLE,
+          createBucket: e.S3_CREATE_BUCKET,
         }
       : { driver: 'local', dataDir: e.DATA_DIR };
   const jwtSecret = e.JWT_SECRET ?? DEV_SECRET;

@@ -142,6 +142,8 @@ export class S3Storage implements ObjectStorage {
   }
 
   async ping(): Promise<void> {
-    if (!(await this.client.bucketExists(this.bucket))) throw new Error(`bucket ${this.bucket} is missing`);
+    if (!(await this.client.bucketExists(this.bucket))) {
+      throw new Error(`S3 bucket "${this.bucket}" does not exist: create it, or set S3_CREATE_BUCKET=true`);
+    }
   }
 }

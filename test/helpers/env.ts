@@ -11,6 +11,8 @@ export const S3_ENV = {
   S3_ENDPOINT: process.env.TEST_S3_ENDPOINT ?? 'http://127.0.0.1:7480',
   S3_ACCESS_KEY: process.env.TEST_S3_ACCESS_KEY ?? 'testaccess',
   S3_SECRET_KEY: process.env.TEST_S3_SECRET_KEY ?? 'testsecret',
+  // Every test stack uses a bucket of its own, made at start-up.
+  S3_CREATE_BUCKET: 'true',
 };
 
 const MYSQL_ROOT = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
