@@ -1,5 +1,6 @@
 # One image for both processes: `node dist/src/main.js` (API) or `node dist/src/worker.js` (worker).
-FROM node:20-bookworm-slim AS build
+# Node 24 (LTS), the runtime .ci/run tests on; Debian bookworm's ffmpeg 5.1 matches the test machine's.
+FROM node:24.21.0-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -10,7 +11,7 @@ COPY bench ./bench
 COPY web ./web
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24.21.0-bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg tini && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production
