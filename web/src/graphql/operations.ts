@@ -1,87 +1,28 @@
-import { gql, type TypedDocumentNode } from '@urql/core';
-import source from './operations.graphql?raw';
+import type { MeQuery as MeResult, PublicVideosQuery, VideoCardFragment, VideoProgressSubscription, WatchVideoQuery } from './generated';
 
-// Hand-written result types for operations.graphql (the schema's names, API.md's contract).
-export type VideoStatus = 'UPLOADING' | 'QUEUED' | 'PROCESSING' | 'READY' | 'FAILED';
-export type Visibility = 'PUBLIC' | 'UNLISTED' | 'PRIVATE';
-export interface UserRef { id: string; displayName: string }
-export interface Image { url: string; width: number; height: number }
-export interface VideoCard {
-  id: string;
-  title: string;
-  status: VideoStatus;
-  visibility: Visibility;
-  failureReason: string | null;
-  durationSeconds: number | null;
-  createdAt: string;
-  poster: Image | null;
-  uploader?: UserRef;
-}
-export interface Connection { edges: { cursor: string; node: VideoCard }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }
-export interface Rendition { height: number; width: number; bitrate: number; codecs: string }
-export interface Storyboard { vttUrl: string; imageUrl: string; tileWidth: number; tileHeight: number; intervalSeconds: number }
-export interface Playback { hlsUrl: string; dashUrl: string; expiresAt: string | null }
-export interface WatchVideo extends VideoCard {
-  description: string | null;
-  width: number | null;
-  height: number | null;
-  uploader: UserRef;
-  renditions: Rendition[];
-  storyboard: Storyboard | null;
-  playback: Playback | null;
-}
-export interface ProgressEvent {
-  videoId: string;
-  status: VideoStatus;
-  phase: string;
-  percent: number;
-  bytesReceived: number | null;
-  bytesTotal: number | null;
-  rendition: number | null;
-  message: string | null;
-  playable: boolean;
-}
-export interface CreateUploadInput { title: string; description: string | null; visibility: Visibility; filename: string; sizeBytes: number }
-interface AuthPayload { token: string; user: UserRef }
-type Page = { first: number; after: string | null };
+// Documents and result types come from generated.ts (`npm run codegen`, from schema.graphql and
+// operations.graphql); this module only gives them the names the pages use.
+export {
+  ContinueWatchingDocument as ContinueWatchingQuery,
+  CreateUploadDocument as CreateUploadMutation,
+  DeleteVideoDocument as DeleteVideoMutation,
+  MeDocument as MeQuery,
+  MyVideosDocument as MyVideosQuery,
+  PublicVideosDocument as PublicVideosQuery,
+  RecordPlaybackDocument as RecordPlaybackMutation,
+  SignInDocument as SignInMutation,
+  SignUpDocument as SignUpMutation,
+  VideoProgressDocument as VideoProgressSubscription,
+  WatchVideoDocument as WatchVideoQuery,
+} from './generated';
+export type { CreateUploadInput, VideoStatus, Visibility } from './generated';
 
-const all = gql(source);
-const fragments = new Map(all.definitions.flatMap((d) => (d.kind === 'FragmentDefinition' ? [[d.name.value, d] as const] : [])));
-
-/** One operation of operations.graphql with just the fragments it spreads (servers refuse unused ones). */
-function operation<Data, Vars extends Record<string, unknown>>(name: string): TypedDocumentNode<Data, Vars> {
-  const op = all.definitions.find((d) => d.kind === 'OperationDefinition' && d.name?.value === name);
-  if (!op) throw new Error(`operations.graphql has no operation ${name}`);
-  const used = new Set<string>();
-  const visit = (node: unknown): void => {
-    if (!node || typeof node !== 'object') return;
-    const n = node as { kind?: string; name?: { value: string } };
-    if (n.kind === 'FragmentSpread' && n.name && !used.has(n.name.value)) {
-      used.add(n.name.value);
-      visit(fragments.get(n.name.value));
-    }
-    for (const value of Object.values(node)) if (typeof value === 'object') visit(value);
-  };
-  visit(op);
-  const definitions = [op, ...[...used].map((f) => fragments.get(f)!)];
-  // A new document (not a copy of `all`): urql caches the printed text and key on the object.
-  return { kind: all.kind, definitions } as TypedDocumentNode<Data, Vars>;
+export type UserRef = NonNullable<MeResult['me']>;
+/** A video in a list: the VideoCard fragment, with its uploader where the list asks for it. */
+export type VideoCard = VideoCardFragment & { uploader?: UserRef };
+export interface Connection {
+  edges: { cursor: string; node: VideoCard }[];
+  pageInfo: PublicVideosQuery['videos']['pageInfo'];
 }
-
-export const MeQuery = operation<{ me: UserRef | null }, Record<string, never>>('Me');
-export const SignUpMutation = operation<{ signUp: AuthPayload }, { email: string; password: string; displayName: string }>('SignUp');
-export const SignInMutation = operation<{ signIn: AuthPayload }, { email: string; password: string }>('SignIn');
-export const MyVideosQuery = operation<{ me: { id: string; videos: Connection } | null }, Page>('MyVideos');
-export const PublicVideosQuery = operation<{ videos: Connection }, Page>('PublicVideos');
-export const ContinueWatchingQuery = operation<
-  { continueWatching: { positionSeconds: number; watchedAt: string; video: VideoCard }[] },
-  { first: number }
->('ContinueWatching');
-export const WatchVideoQuery = operation<{ video: WatchVideo | null }, { id: string }>('WatchVideo');
-export const CreateUploadMutation = operation<
-  { createUpload: { uploadUrl: string; expiresAt: string; video: VideoCard } },
-  { input: CreateUploadInput }
->('CreateUpload');
-export const DeleteVideoMutation = operation<{ deleteVideo: boolean }, { id: string }>('DeleteVideo');
-export const RecordPlaybackMutation = operation<{ recordPlayback: boolean }, { videoId: string; positionSeconds: number }>('RecordPlayback');
-export const VideoProgressSubscription = operation<{ videoProgress: ProgressEvent }, { videoId: string }>('VideoProgress');
+export type WatchVideo = NonNullable<WatchVideoQuery['video']>;
+export type ProgressEvent = VideoProgressSubscription['videoProgress'];
