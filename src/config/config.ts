@@ -64,6 +64,7 @@ const schema = z
     MANIFEST_MAX_AGE_SECONDS: int(0).default(10),
     PUBLIC_MEDIA_BASE_URL: z.url().optional(),
     MEDIA_REDIRECT_PRESIGNED: bool.default(false),
+    EDGE_PURGE_URL: z.url().optional(),
     VIEW_FLUSH_INTERVAL_MS: int(100).default(10_000),
     WATCH_FLUSH_INTERVAL_MS: int(100).default(2_000),
     WATCH_HISTORY_MAX: int(1, 1000).default(50),
@@ -123,6 +124,8 @@ export interface Config {
   graphqlMaxComplexity: number;
   adminEmails: string[];
   playback: PlaybackConfig;
+  /** The edge cache's purge listener (deploy/varnish); null when no edge cache runs in front. */
+  edgePurgeUrl: string | null;
 }
 
 /** Reads, caching and delivery (issue 5). */
@@ -225,6 +228,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       watchFlushIntervalMs: e.WATCH_FLUSH_INTERVAL_MS,
       watchHistoryMax: e.WATCH_HISTORY_MAX,
     },
+    edgePurgeUrl: e.EDGE_PURGE_URL ?? null,
   };
 }
 
