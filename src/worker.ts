@@ -4,7 +4,9 @@ import { createRedis } from './cache/redis';
 import type { Config } from './config/config';
 import type { Logger } from './config/logger';
 import { runProcess } from './config/process-runner';
+import { VideoRepository } from './db/repositories/video.repository';
 import { createAppPubSub } from './graphql/pubsub';
+import { startMetricsServer } from './http/metrics-server';
 import { openInfrastructure, type Infrastructure } from './infrastructure';
 import { createJobHandlers, createTranscodeService } from './jobs/handlers';
 import { assertHandlers, dispatch } from './jobs/job-registry';
@@ -12,10 +14,13 @@ import { JobQueue } from './jobs/job-queue';
 import { QUEUE_NAME, type JobPayloads } from './jobs/job-types';
 import { onTranscodeJobFailed } from './jobs/transcode.job';
 import { scheduleUploadCleanup } from './jobs/upload-cleanup.job';
+import { createWorkerMetrics } from './jobs/worker-metrics';
 
 export interface RunningWorker {
   worker: Worker;
   infra: Infrastructure;
+  /** Where /metrics is served (WORKER_METRICS_PORT), or null. */
+  metricsUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -47,13 +52,19 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   });
   worker.on('completed', (job) => logger.info({ jobId: job.id, name: job.name }, 'job completed'));
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
+  const videos = new VideoRepository(infra.ds);
+  const metrics = createWorkerMetrics(jobs.queue, async (id) => (await videos.findById(id))?.durationSeconds ?? null);
+  metrics.observe(worker);
   await worker.waitUntilReady();
+  const metricsServer = config.workerMetricsPort === null ? null : await startMetricsServer(metrics.registry, config.workerMetricsPort, config.host);
   await scheduleUploadCleanup(jobs, config.uploads.cleanupIntervalSeconds);
   logger.info({ concurrency: config.workerConcurrency }, 'worker started');
   return {
     worker,
     infra,
+    metricsUrl: metricsServer?.url ?? null,
     async close() {
+      await metricsServer?.close();
       await worker.close();
       await jobs.close();
       await connection.quit().catch(() => undefined);

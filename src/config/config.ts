@@ -48,6 +48,7 @@ const schema = z
     UPLOAD_EXPIRY_SECONDS: int(60).default(24 * 3600),
     UPLOAD_CLEANUP_INTERVAL_SECONDS: int(1).default(300),
     WORKER_CONCURRENCY: int(1, 64).default(1),
+    WORKER_METRICS_PORT: int(0, 65535).optional(),
     TRANSCODE_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']).default('veryfast'),
     SEGMENT_SECONDS: int(1, 10).default(4),
     TRANSCODE_TIMEOUT_SECONDS: int(1).default(3600),
@@ -119,6 +120,8 @@ export interface Config {
   maxUploadBytes: number;
   uploads: UploadConfig;
   workerConcurrency: number;
+  /** Where the worker serves /metrics; null: not served. */
+  workerMetricsPort: number | null;
   transcode: { preset: string; segmentSeconds: number; timeoutSeconds: number };
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
@@ -211,6 +214,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       cleanupIntervalSeconds: e.UPLOAD_CLEANUP_INTERVAL_SECONDS,
     },
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerMetricsPort: e.WORKER_METRICS_PORT ?? null,
     transcode: { preset: e.TRANSCODE_PRESET, segmentSeconds: e.SEGMENT_SECONDS, timeoutSeconds: e.TRANSCODE_TIMEOUT_SECONDS },
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
     graphqlMaxComplexity: e.GRAPHQL_MAX_COMPLEXITY,

@@ -48,6 +48,10 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
 
   const server = createServer(app);
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
+  wsServer.on('connection', (socket) => {
+    metrics.wsConnections.inc();
+    socket.once('close', () => metrics.wsConnections.dec());
+  });
   const wsCleanup = useServer<Record<string, unknown>, { user?: AuthUser }>(
     {
       schema,

@@ -26,7 +26,7 @@ export function transcodeJobHandler(deps: TranscodeJobDeps) {
     const { videoId } = job.data;
     const reporter = new ProgressReporter([
       (e) => deps.pubSub.publish(Topic.VideoProgress, videoId, e),
-      (e) => job.updateProgress({ phase: e.phase, percent: Math.round(e.percent), rendition: e.rendition ?? null }),
+      (e) => job.updateProgress({ phase: e.phase, percent: Math.round(e.percent), rendition: e.rendition ?? null, playable: e.playable ?? false }),
     ]);
     const timeout = AbortSignal.timeout(deps.timeoutSeconds * 1000);
     try {
