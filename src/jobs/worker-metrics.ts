@@ -11,7 +11,8 @@ type Transcode = Job<{ videoId: string }, { outcome?: string } | undefined>;
 /**
  * The worker's metrics (served on WORKER_METRICS_PORT): queue depth, how long uploads wait for a
  * worker, transcode speed, and how long after the upload a video is first playable and READY.
- * Everything is observed from BullMQ's own job timestamps and events, so the handlers stay as they are.
+ * Observed from BullMQ's job timestamps and events (the transcode handler's progress says when the
+ * video became playable), so the handlers know nothing of metrics.
  */
 export function createWorkerMetrics(queue: Queue, durationOf: (videoId: string) => Promise<number | null>) {
   const registry = new Registry();
@@ -22,8 +23,9 @@ export function createWorkerMetrics(queue: Queue, durationOf: (videoId: string) 
     labelNames: ['state'],
     registers: [registry],
     async collect() {
-      const counts = await queue.getJobCounts(...QUEUE_STATES);
-      for (const state of QUEUE_STATES) this.set({ state }, counts[state] ?? 0);
+      // Redis away: keep the last values rather than failing the whole scrape.
+      const counts = await queue.getJobCounts(...QUEUE_STATES).catch(() => null);
+      for (const state of QUEUE_STATES) if (counts) this.set({ state }, counts[state] ?? 0);
     },
   });
   const wait = new Histogram({ name: 'transcode_queue_wait_seconds', help: 'From upload finished (job queued) to a worker starting it, first attempts', buckets: LATENCY_BUCKETS, registers: [registry] });
@@ -31,6 +33,7 @@ export function createWorkerMetrics(queue: Queue, durationOf: (videoId: string) 
   const toReady = new Histogram({ name: 'video_time_to_ready_seconds', help: 'From upload finished (job queued) to READY', buckets: LATENCY_BUCKETS, registers: [registry] });
   const busy = new Counter({ name: 'transcode_seconds_total', help: 'Wall-clock seconds of successful transcode jobs', registers: [registry] });
   const media = new Counter({ name: 'transcode_media_seconds_total', help: 'Seconds of video those jobs processed (ratio: transcode speed)', registers: [registry] });
+  /** Jobs whose video already played (a quick first version), so READY is not its first playable moment. */
   const playable = new Set<string>();
 
   const isTranscode = (job: Job | undefined): job is Transcode => job?.name === 'video.transcode';
@@ -53,10 +56,12 @@ export function createWorkerMetrics(queue: Queue, durationOf: (videoId: string) 
       worker.on('failed', (job) => void playable.delete(String(job?.id)));
       worker.on('completed', (job, result) => {
         if (!isTranscode(job)) return;
-        playable.delete(String(job.id));
+        const playedBefore = playable.delete(String(job.id));
         if ((result as { outcome?: string } | undefined)?.outcome !== 'READY') return;
         const finished = job.finishedOn ?? Date.now();
         toReady.observe(since(job, finished));
+        // Without a quick first version, READY is when it first plays.
+        if (!playedBefore) toPlayable.observe(since(job, finished));
         const seconds = Math.max(0, (finished - (job.processedOn ?? finished)) / 1000);
         void durationOf(job.data.videoId)
           .then((d) => {

@@ -108,6 +108,7 @@ describe('observability: Prometheus config and the Grafana dashboard', () => {
       assert.equal(value(apiMetrics, 'websocket_connections'), 1);
       assert.equal(value(workerMetrics, 'transcode_queue_wait_seconds_count'), 1);
       assert.equal(value(workerMetrics, 'video_time_to_ready_seconds_count'), 1);
+      assert.equal(value(workerMetrics, 'video_time_to_playable_seconds_count'), 1);
       assert.ok(value(workerMetrics, 'transcode_media_seconds_total') > 1.5, 'the clip is 2 s long');
       assert.ok(value(workerMetrics, 'transcode_seconds_total') > 0);
       assert.ok(!Number.isNaN(value(workerMetrics, 'queue_jobs')));
