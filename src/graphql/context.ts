@@ -1,7 +1,7 @@
 import type { AuthUser } from '../users/tokens';
 import { unauthenticated } from '../errors';
 import type { Loaders } from './loaders';
-import type { AppPubSub } from './pubsub';
+import type { AppPubSub } from '../events/event-bus';
 
 /** Built per HTTP request or per graphql-ws operation. */
 export interface GraphQLContext {

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { lexicographicSortSchema, printSchema } from 'graphql';
-import type { AppPubSub } from './pubsub';
+import type { AppPubSub } from '../events/event-bus';
 import { resolverClasses } from './resolvers';
 import { buildAppSchema } from './schema';
 

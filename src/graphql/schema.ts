@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type ContainerType, type NonEmptyArray } from 'type-graphql';
-import type { AppPubSub } from './pubsub';
+import type { AppPubSub } from '../events/event-bus';
 
 /** A resolver class and the instance main.ts wired for it (no DI framework: plain constructors). */
 export type ResolverInstances = Map<Function, object>;

@@ -9,9 +9,9 @@ import { needsRewrite, rewriteHls, rewriteMpd, withQuery, type ManifestRewrite }
 import type { ViewCounter } from '../playback/view-counter';
 import { publicKey, publicPathOf } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
-import { Visibility } from '../videos/video-status';
-import { isVideoId } from '../videos/video-id';
-import { MediaSigner } from './media-signer';
+import { Visibility } from '../domain/video-status';
+import { isVideoId } from '../domain/video-id';
+import { MediaSigner } from '../playback/media-signer';
 
 export interface DeliveryDeps {
   cache: VideoCache;

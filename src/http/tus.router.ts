@@ -6,7 +6,7 @@ import type { ResumableStore } from '../storage/tus-store';
 import { uploadIdOf, videoIdOfUpload } from '../storage/tus-store';
 import type { TokenService } from '../users/tokens';
 import type { UploadService } from '../videos/upload.service';
-import { VideoStatus } from '../videos/video-status';
+import { VideoStatus } from '../domain/video-status';
 
 const statusOf: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,

@@ -1,5 +1,5 @@
 import path from 'node:path/posix';
-import { Visibility } from '../videos/video-status';
+import { Visibility } from '../domain/video-status';
 
 export type FileKind = 'manifest' | 'index' | 'media';
 

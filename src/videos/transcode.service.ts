@@ -11,10 +11,10 @@ import { canCopyTopRung, canRemux, planStoryboard, posterSizes, readVariants, st
 import type { ProbeResult } from '../media/probe';
 import { publicKey, publicPrefix, sourceKey } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
-import type { ProgressReporter } from './progress-reporter';
+import type { ProgressReporter } from '../events/progress-reporter';
 import { MediaError, probeOrFail, runMedia } from './transcode-media';
 import { createWorkspace, downloadSource, removeWorkspace, uploadDir } from './transcode-files';
-import { VideoStatus } from './video-status';
+import { VideoStatus } from '../domain/video-status';
 
 export interface TranscodeSettings {
   ffmpegPath: string;

@@ -10,7 +10,7 @@ import { sourceKey, videoPrefix } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import type { ResumableStore } from '../storage/tus-store';
 import type { UploadProgress } from './upload-progress';
-import { VideoStatus } from './video-status';
+import { VideoStatus } from '../domain/video-status';
 
 /** ffprobe reads the source through this URL; it only has to outlive the probe. */
 const PROBE_URL_TTL_SECONDS = 15 * 60;

@@ -1,5 +1,5 @@
-import type { VideoProgress } from './progress';
-import { VideoStatus } from './video-status';
+import type { VideoProgress } from '../events/progress';
+import { VideoStatus } from '../domain/video-status';
 import { ProgressThrottle, uploadPercent } from './upload-meter';
 
 /** At most this many UPLOAD events per second per video reach pub/sub. */

@@ -12,8 +12,8 @@ import { tooLarge, UploadMeter } from './upload-meter';
 import type { UploadProgress } from './upload-progress';
 import type { UploadRateLimit } from './upload-rate-limit';
 import { checkDeclaredSize, normaliseText, sanitizeFilename } from './upload-rules';
-import { isVideoId } from './video-id';
-import { VideoStatus, type Visibility } from './video-status';
+import { isVideoId } from '../domain/video-id';
+import { VideoStatus, type Visibility } from '../domain/video-status';
 
 export interface VideoFields {
   title: string;

@@ -1,6 +1,6 @@
 import type { VideoEntity } from '../db/entities';
-import { isVideoId } from './video-id';
-import { Visibility } from './video-status';
+import { isVideoId } from '../domain/video-id';
+import { Visibility } from '../domain/video-status';
 
 /**
  * The one rule for who may see a video: owners see theirs in every state; everyone else

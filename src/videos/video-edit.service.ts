@@ -10,8 +10,8 @@ import type { ViewCounter } from '../playback/view-counter';
 import { videoPrefix } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import { canView } from './video-access';
-import { isVideoId } from './video-id';
-import { Visibility } from './video-status';
+import { isVideoId } from '../domain/video-id';
+import { Visibility } from '../domain/video-status';
 
 export interface VideoUpdate {
   title?: string | null;

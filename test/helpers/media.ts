@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { RenditionEntity, VideoEntity } from '../../src/db/entities';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { publicKey, sourceKey } from '../../src/storage/keys';
-import { VideoStatus, Visibility } from '../../src/videos/video-status';
+import { VideoStatus, Visibility } from '../../src/domain/video-status';
 import type { TestStack } from './env';
 
 const run = promisify(execFile);

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { RenditionEntity } from '../../src/db/entities';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { publicPrefix } from '../../src/storage/keys';
-import { VideoStatus } from '../../src/videos/video-status';
+import { VideoStatus } from '../../src/domain/video-status';
 import { startStack, type TestStack } from '../helpers/env';
 import { collect, signUp, wsClient } from '../helpers/graphql';
 import { enqueue, waitForJob, fetchToFile, ffmpeg, ffprobeJson, makeClip, mediaDir, queueVideo, waitForStatus } from '../helpers/media';

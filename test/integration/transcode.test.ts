@@ -6,7 +6,7 @@ import { XMLParser } from 'fast-xml-parser';
 import * as HLS from 'hls-parser';
 import { RenditionEntity } from '../../src/db/entities';
 import { publicPrefix } from '../../src/storage/keys';
-import { VideoStatus } from '../../src/videos/video-status';
+import { VideoStatus } from '../../src/domain/video-status';
 import { startStack, type TestStack } from '../helpers/env';
 import { collect, gql, signUp, wsClient } from '../helpers/graphql';
 import { enqueue, waitForJob, fetchToFile, ffprobeJson, makeClip, mediaDir, queueVideo, readText, waitForStatus } from '../helpers/media';

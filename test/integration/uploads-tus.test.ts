@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createLogger } from '../../src/config/logger';
-import { startApi } from '../../src/main';
+import { startApi } from '../../src/app/api';
 import { startStack, type TestStack } from '../helpers/env';
 import { collect, errorCode, gql, signUp, wsClient } from '../helpers/graphql';
 import { mediaDir, type MediaDir } from '../helpers/media';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { finalReason } from '../../src/jobs/transcode.job';
+import { finalReason } from '../../src/worker/transcode.handler';
 import { MediaError } from '../../src/videos/transcode-media';
 
 const job = (attemptsMade: number, attempts = 3) => ({ attemptsMade, opts: { attempts } });

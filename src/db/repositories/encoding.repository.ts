@@ -1,5 +1,5 @@
 import { In, type DataSource } from 'typeorm';
-import { allowedSources, VideoStatus } from '../../videos/video-status';
+import { allowedSources, VideoStatus } from '../../domain/video-status';
 import { RenditionEntity, VideoEntity } from '../entities';
 import type { StoredImage, StoredStoryboard } from '../entities/video.entity';
 

@@ -1,5 +1,5 @@
 import { In, LessThan, MoreThan, Not, type DataSource, type Repository } from 'typeorm';
-import { VideoStatus, Visibility } from '../../videos/video-status';
+import { VideoStatus, Visibility } from '../../domain/video-status';
 import { RenditionEntity, VideoEntity } from '../entities';
 
 export interface KeysetPage {

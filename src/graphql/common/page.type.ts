@@ -1,6 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
 import { badInput } from '../../errors';
-import { isVideoId } from '../../videos/video-id';
+import { isVideoId } from '../../domain/video-id';
 
 @ObjectType()
 export class PageInfo {

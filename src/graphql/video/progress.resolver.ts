@@ -1,9 +1,9 @@
 import { Arg, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { notFound } from '../../errors';
-import type { VideoProgress } from '../../videos/progress';
+import type { VideoProgress } from '../../events/progress';
 import { findVisible } from '../../videos/video-access';
 import { requireUser, type GraphQLContext } from '../context';
-import { Topic } from '../pubsub';
+import { Topic } from '../../events/event-bus';
 import { VideoProgressEvent } from './progress.type';
 
 /** Only someone who may see the video may follow it; checked once, when subscribing. */

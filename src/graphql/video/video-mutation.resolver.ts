@@ -3,7 +3,7 @@ import { badInput, notFound } from '../../errors';
 import type { WatchHistory } from '../../playback/watch-history';
 import type { VideoEditService } from '../../videos/video-edit.service';
 import { findVisible } from '../../videos/video-access';
-import { isVideoId } from '../../videos/video-id';
+import { isVideoId } from '../../domain/video-id';
 import { requireUser, type GraphQLContext } from '../context';
 import { VideoUpdateInput } from './video.input';
 import { Video } from './video.type';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import type { MediaUrls } from '../../http/media-urls';
+import type { MediaUrls } from '../../playback/media-urls';
 import { effectiveMaxHeight } from '../../playback/rungs';
 import { findVisible } from '../../videos/video-access';
 import type { VideoQueryService } from '../../videos/video-query.service';

@@ -8,14 +8,14 @@ import type { VideoRepository } from '../db/repositories/video.repository';
 import { VideoMutationResolver } from '../graphql/video/video-mutation.resolver';
 import { WatchResolver } from '../graphql/watch/watch.resolver';
 import { deliveryRouter } from '../http/delivery.router';
-import { MediaSigner } from '../http/media-signer';
-import { MediaUrls } from '../http/media-urls';
-import type { Infrastructure } from '../infrastructure';
+import { MediaSigner } from '../playback/media-signer';
+import { MediaUrls } from '../playback/media-urls';
+import type { Infrastructure } from './infrastructure';
 import type { JobQueue } from '../jobs/job-queue';
 import { VideoEditService } from '../videos/video-edit.service';
 import type { VideoQueryService } from '../videos/video-query.service';
-import { ViewCounter } from './view-counter';
-import { WatchHistory } from './watch-history';
+import { ViewCounter } from '../playback/view-counter';
+import { WatchHistory } from '../playback/watch-history';
 
 export type Playback = ReturnType<typeof createPlayback>;
 

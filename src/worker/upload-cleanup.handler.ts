@@ -1,8 +1,8 @@
 import type { Logger } from '../config/logger';
-import { createUploads } from '../videos/uploads.module';
+import { createUploads } from '../app/uploads';
 import type { UploadService } from '../videos/upload.service';
-import type { WorkerDeps } from './handlers';
-import type { JobQueue } from './job-queue';
+import type { WorkerDeps } from '../app/worker-handlers';
+import type { JobQueue } from '../jobs/job-queue';
 
 export const UPLOAD_CLEANUP_SCHEDULER_ID = 'uploads-cleanup';
 

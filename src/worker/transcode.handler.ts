@@ -1,10 +1,10 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from '../config/logger';
-import { Topic, type AppPubSub } from '../graphql/pubsub';
-import { ProgressReporter } from '../videos/progress-reporter';
+import { Topic, type AppPubSub } from '../events/event-bus';
+import { ProgressReporter } from '../events/progress-reporter';
 import { MediaError, type TranscodeService } from '../videos/transcode.service';
-import { VideoStatus } from '../videos/video-status';
-import type { JobPayloads } from './job-types';
+import { VideoStatus } from '../domain/video-status';
+import type { JobPayloads } from '../jobs/job-types';
 
 type TranscodeJob = Job<JobPayloads['video.transcode'], unknown, 'video.transcode'>;
 

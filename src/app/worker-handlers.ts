@@ -2,14 +2,14 @@ import { invalidateVideoCache } from '../cache/video-cache';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import { EncodingRepository } from '../db/repositories/encoding.repository';
-import type { AppPubSub } from '../graphql/pubsub';
-import type { Infrastructure } from '../infrastructure';
+import type { AppPubSub } from '../events/event-bus';
+import type { Infrastructure } from './infrastructure';
 import { TranscodeService } from '../videos/transcode.service';
-import type { JobQueue } from './job-queue';
-import type { JobHandlers } from './job-registry';
-import { purgeHandler } from './purge.handler';
-import { transcodeJobHandler } from './transcode.job';
-import { createUploadCleanupHandler } from './upload-cleanup.job';
+import type { JobQueue } from '../jobs/job-queue';
+import type { JobHandlers } from '../worker/job-registry';
+import { purgeHandler } from '../worker/purge.handler';
+import { transcodeJobHandler } from '../worker/transcode.handler';
+import { createUploadCleanupHandler } from '../worker/upload-cleanup.handler';
 
 export interface WorkerDeps {
   config: Config;

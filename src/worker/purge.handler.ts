@@ -1,8 +1,8 @@
 import { invalidateVideoCache } from '../cache/video-cache';
 import { VideoEntity } from '../db/entities';
 import { videoPrefix } from '../storage/keys';
-import { transcodeJobId } from './job-types';
-import type { WorkerDeps } from './handlers';
+import { transcodeJobId } from '../jobs/job-types';
+import type { WorkerDeps } from '../app/worker-handlers';
 import type { JobHandler } from './job-registry';
 
 /**

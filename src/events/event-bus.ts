@@ -1,7 +1,7 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from '@graphql-yoga/subscription';
 import type { Redis } from 'ioredis';
-import type { VideoProgress } from '../videos/progress';
+import type { VideoProgress } from './progress';
 
 export enum Topic {
   VideoProgress = 'VIDEO_PROGRESS',

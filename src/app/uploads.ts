@@ -2,14 +2,14 @@ import { invalidateVideoCache } from '../cache/video-cache';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import { VideoRepository } from '../db/repositories/video.repository';
-import { Topic, type AppPubSub } from '../graphql/pubsub';
-import type { Infrastructure } from '../infrastructure';
+import { Topic, type AppPubSub } from '../events/event-bus';
+import type { Infrastructure } from './infrastructure';
 import type { JobQueue } from '../jobs/job-queue';
 import { ResumableStore } from '../storage/tus-store';
-import { UploadFinalizer } from './upload-finalizer';
-import { UploadProgress } from './upload-progress';
-import { UploadRateLimit } from './upload-rate-limit';
-import { UploadService } from './upload.service';
+import { UploadFinalizer } from '../videos/upload-finalizer';
+import { UploadProgress } from '../videos/upload-progress';
+import { UploadRateLimit } from '../videos/upload-rate-limit';
+import { UploadService } from '../videos/upload.service';
 
 export interface Uploads {
   service: UploadService;
