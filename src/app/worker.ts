@@ -3,14 +3,14 @@ import { Worker, type Job } from 'bullmq';
 import { createRedis } from '../cache/redis';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
-import { createAppPubSub } from '../events/event-bus';
-import { openInfrastructure, type Infrastructure } from './infrastructure';
-import { createJobHandlers, createTranscodeService } from './worker-handlers';
-import { assertHandlers, dispatch } from '../worker/job-registry';
-import { JobQueue } from '../jobs/job-queue';
 import { QUEUE_NAME, type JobPayloads } from '../jobs/job-types';
-import { onTranscodeJobFailed } from '../worker/transcode.handler';
-import { scheduleUploadCleanup } from '../worker/upload-cleanup.handler';
+import { TranscodeService } from '../videos/transcode.service';
+import { assertHandlers, dispatch } from '../worker/job-registry';
+import { purgeHandler } from '../worker/purge.handler';
+import { onTranscodeJobFailed, transcodeJobHandler } from '../worker/transcode.handler';
+import { scheduleUploadCleanup, uploadCleanupHandler } from '../worker/upload-cleanup.handler';
+import { buildCore } from './core';
+import { openInfrastructure, type Infrastructure } from './infrastructure';
 
 export interface RunningWorker {
   worker: Worker;
@@ -18,15 +18,24 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-/** Wires the worker process: the same infrastructure as the API, plus a BullMQ worker. */
+/** Wires the worker process: the same infrastructure and core as the API, one handler per job, a BullMQ worker. */
 export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
   const infra = await openInfrastructure(config, logger);
-  const pubSub = createAppPubSub(infra.redis, infra.subscriber);
-  const jobs = new JobQueue(infra.redis, config.redisPrefix);
-  const deps = { config, logger, infra, pubSub, jobs };
-  const transcode = createTranscodeService(deps);
-  const handlers = createJobHandlers(deps, transcode);
+  const { events, jobs, videos, cache, lifecycle, tools, uploads } = buildCore(config, logger, infra);
+  const transcode = new TranscodeService({
+    lifecycle,
+    storage: infra.storage,
+    tools,
+    settings: { preset: config.transcode.preset, segmentSeconds: config.transcode.segmentSeconds, audioBitrate: 128_000 },
+    logger,
+  });
+  const handlers = {
+    'video.transcode': transcodeJobHandler({ service: transcode, events, logger, timeoutSeconds: config.transcode.timeoutSeconds }),
+    'video.purge': purgeHandler({ videos, jobs, storage: infra.storage, cache }),
+    'uploads.cleanup': uploadCleanupHandler(uploads, logger),
+  };
   assertHandlers(handlers);
+
   // A blocking worker connection of its own: it must not stall the shared command connection.
   const connection = createRedis(config.redisUrl, 'worker');
   const worker = new Worker(QUEUE_NAME, (job) => dispatch(handlers, job), {
@@ -39,7 +48,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     maxStalledCount: 2,
   });
   // Jobs can also die outside their handler (stalled too often); the video must not stay PROCESSING.
-  const onTranscodeFailed = onTranscodeJobFailed({ service: transcode, pubSub, logger });
+  const onTranscodeFailed = onTranscodeJobFailed({ service: transcode, logger });
   worker.on('failed', (job, err) => {
     logger.warn({ jobId: job?.id, name: job?.name, err: err.message }, 'job failed');
     void onTranscodeFailed(job as Job<JobPayloads['video.transcode'], unknown, 'video.transcode'> | undefined, err);
@@ -60,4 +69,3 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     },
   };
 }
-

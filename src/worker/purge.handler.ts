@@ -1,21 +1,22 @@
-import { invalidateVideoCache } from '../cache/video-cache';
-import { VideoEntity } from '../db/entities';
+import type { VideoRepository } from '../db/repositories/video.repository';
+import type { JobQueue } from '../jobs/job-queue';
 import { videoPrefix } from '../storage/keys';
-import { transcodeJobId } from '../jobs/job-types';
-import type { WorkerDeps } from '../app/worker-handlers';
+import type { ObjectStorage } from '../storage/storage';
+import type { CacheInvalidator } from '../videos/video-lifecycle';
 import type { JobHandler } from './job-registry';
 
 /**
  * Finishes a deleteVideo that could not finish at once: waits (by failing and retrying) until the
  * transcode is no longer running, then removes what it wrote. A no-op for a video that exists.
  */
-export function purgeHandler(deps: Pick<WorkerDeps, 'config' | 'infra' | 'jobs'>): JobHandler<'video.purge'> {
+export function purgeHandler(deps: { videos: Pick<VideoRepository, 'findById'>; jobs: JobQueue; storage: ObjectStorage; cache: CacheInvalidator }): JobHandler<'video.purge'> {
   return async (job) => {
     const { videoId } = job.data;
-    if (await deps.infra.ds.getRepository(VideoEntity).existsBy({ id: videoId })) return { skipped: 'video exists' };
-    if ((await deps.jobs.cancel(transcodeJobId(videoId))) === 'running') throw new Error(`transcode of ${videoId} still running`);
-    const removed = await deps.infra.storage.deletePrefix(videoPrefix(videoId));
-    await invalidateVideoCache(deps.infra.redis, deps.config.redisPrefix, videoId);
+    if (await deps.videos.findById(videoId)) return { skipped: 'video exists' };
+    if ((await deps.jobs.cancel('video.transcode', videoId)) === 'running') throw new Error(`transcode of ${videoId} still running`);
+    const removed = await deps.storage.deletePrefix(videoPrefix(videoId));
+    // A read between the delete and now may have cached what the transcode was still writing.
+    await deps.cache.invalidate(videoId);
     return { removed };
   };
 }

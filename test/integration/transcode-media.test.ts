@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RenditionEntity } from '../../src/db/entities';
 import { JobQueue } from '../../src/jobs/job-queue';
+import { jobIdFor } from '../../src/jobs/job-types';
 import { publicPrefix } from '../../src/storage/keys';
 import { VideoStatus } from '../../src/domain/video-status';
 import { startStack, type TestStack } from '../helpers/env';
@@ -47,7 +48,7 @@ describe('transcode: awkward and bad sources', () => {
     assert.equal(await stack.api.infra.ds.getRepository(RenditionEntity).countBy({ videoId: id }), 0);
     assert.equal(v.hlsKey, null);
     const q = new JobQueue(stack.api.infra.redis, stack.config.redisPrefix);
-    const job = await q.queue.getJob(`transcode-${id}`);
+    const job = await q.queue.getJob(jobIdFor('video.transcode', id));
     await q.close();
     assert.equal(await job?.getState(), 'failed');
     assert.equal(job?.attemptsMade, 1, 'bad media is not retried');

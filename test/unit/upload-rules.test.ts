@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import { AppError } from '../../src/errors';
 import { uploadIdOf, videoIdOfUpload } from '../../src/storage/tus-store';
 import { ProgressThrottle, UploadMeter, uploadPercent } from '../../src/videos/upload-meter';
-import { checkDeclaredSize, normaliseText, sanitizeFilename } from '../../src/videos/upload-rules';
+import { checkDeclaredSize, sanitizeFilename } from '../../src/videos/upload-rules';
+import { normaliseText } from '../../src/videos/video-details';
 import { toUploadError } from '../../src/videos/upload.service';
 
 const code = (fn: () => unknown) => {

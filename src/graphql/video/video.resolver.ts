@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { MediaUrls } from '../../playback/media-urls';
 import { effectiveMaxHeight } from '../../playback/rungs';
+import { parseVideoId } from '../../domain/video-id';
 import { findVisible } from '../../videos/video-access';
 import type { VideoQueryService } from '../../videos/video-query.service';
 import type { GraphQLContext } from '../context';
@@ -20,7 +21,8 @@ export class VideoResolver {
 
   @Query(() => Video, { nullable: true, description: 'A video the caller may see, or null.' })
   async video(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Video | null> {
-    const entity = await findVisible(ctx.loaders.video, id, ctx.user?.id ?? null);
+    const videoId = parseVideoId(id);
+    const entity = videoId ? await findVisible(ctx.loaders.video, videoId, ctx.user?.id ?? null) : null;
     return entity ? Video.from(entity) : null;
   }
 
