@@ -3,7 +3,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../config/logger';
 import type { StoredImage, StoredStoryboard } from '../db/entities/video.entity';
-import type { RenditionRow } from '../db/repositories/video-write.repository';
 import { VideoStatus } from '../domain/video-status';
 import type { ProgressReporter } from '../events/progress-reporter';
 import type { ProgressPhase } from '../events/progress';
@@ -19,7 +18,7 @@ import { percentOf } from '../media/progress-parser';
 import { publicKey, publicPrefix, sourceKey } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import { createWorkspace, downloadSource, removeWorkspace, uploadDir } from './transcode-files';
-import type { VideoLifecycle } from './video-lifecycle';
+import type { RenditionRow, VideoLifecycle } from './video-lifecycle';
 
 export { MediaError };
 

@@ -34,6 +34,8 @@ export interface Publication {
   encodingSettings?: Record<string, unknown>;
 }
 
+export type { RenditionRow };
+
 export type NewUpload = Omit<NewVideoRow, 'status'>;
 
 export interface VideoDetails {
