@@ -70,6 +70,16 @@ describe('delivery: GET /videos/:id/…', () => {
     }
   });
 
+  it('accepts any spelling of a video id and serves the canonical (lower-case) video', async () => {
+    const upper = pub.toUpperCase();
+    const res = await fetch(`${stack.url}/videos/${upper}/master.m3u8`);
+    assert.equal(res.status, 200);
+    const r = await gql<{ video: { id: string } | null }>(stack.url, 'query($id:ID!){ video(id:$id){ id } }', { id: upper });
+    assert.equal(r.data?.video?.id, pub);
+    const keys = await stack.api.infra.redis.keys(`${stack.config.redisPrefix}:video:${upper}*`);
+    assert.deepEqual(keys, [], 'cache keys use the canonical id only');
+  });
+
   it('honours Range (206), answers 416 beyond the end, and ETag/If-None-Match with 304', async () => {
     const url = `${stack.url}/videos/${pub}/r0/seg-00002.m4s`;
     const full = Buffer.from(await (await fetch(url)).arrayBuffer());
