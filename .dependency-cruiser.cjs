@@ -28,13 +28,10 @@ const layers = {
   base: '^src/(domain|config|utils)/|^src/errors[.]ts$',
 };
 
-const upward = (name, from, above) => ({
-  name,
-  severity: 'error',
-  comment: `${name}: a lower layer must not import a higher one`,
-  from: { path: layers[from] },
-  to: { path: above.map((l) => layers[l]).join('|') },
-});
+const rule = (name, from, to, comment) => ({ name, severity: 'error', comment, from: { path: from }, to });
+
+const upward = (name, from, above) =>
+  rule(name, layers[from], { path: above.map((l) => layers[l]).join('|') }, `${name}: a lower layer must not import a higher one`);
 
 module.exports = {
   forbidden: [
@@ -43,59 +40,19 @@ module.exports = {
     upward('services-import-up', 'services', ['handlers', 'app', 'entry']),
     upward('handlers-import-up', 'handlers', ['app', 'entry']),
     upward('app-imports-entry', 'app', ['entry']),
-    {
-      name: 'worker-imports-api-layers',
-      severity: 'error',
-      comment: 'Job handlers run in the worker process: no GraphQL, no HTTP.',
-      from: { path: '^src/worker/' },
-      to: { path: '^src/(graphql|http)/' },
-    },
-    {
-      name: 'graphql-imports-http',
-      severity: 'error',
-      comment: 'The HTTP server hosts GraphQL, not the other way round.',
-      from: { path: '^src/graphql/' },
-      to: { path: '^src/(http|worker)/' },
-    },
-    {
-      name: 'http-imports-worker',
-      severity: 'error',
-      from: { path: '^src/http/' },
-      to: { path: '^src/worker/' },
-    },
-    {
-      name: 'videos-imports-playback',
-      severity: 'error',
-      comment: 'Playback builds on the videos rules (access), not the reverse.',
-      from: { path: '^src/videos/' },
-      to: { path: '^src/playback/' },
-    },
-    {
-      name: 'users-imports-videos',
-      severity: 'error',
-      comment: 'Accounts know nothing of videos.',
-      from: { path: '^src/users/' },
-      to: { path: '^src/(videos|playback)/' },
-    },
-    {
-      name: 'infra-siblings',
-      severity: 'error',
-      comment: 'Infrastructure folders stand alone (only cache reads through db).',
-      from: { path: '^src/(db|storage|media|events|jobs)/' },
-      to: { path: '^src/(db|cache|storage|media|events|jobs)/', pathNot: '^src/$1/' },
-    },
-    {
-      name: 'cache-imports-infra',
-      severity: 'error',
-      from: { path: '^src/cache/' },
-      to: { path: '^src/(storage|media|events|jobs)/' },
-    },
-    {
-      name: 'domain-is-a-leaf',
-      severity: 'error',
-      from: { path: '^src/domain/' },
-      to: { path: '^src/', pathNot: '^src/domain/' },
-    },
+    rule('worker-imports-api-layers', '^src/worker/', { path: '^src/(graphql|http)/' }, 'Job handlers run in the worker process: no GraphQL, no HTTP.'),
+    rule('graphql-imports-http', '^src/graphql/', { path: '^src/(http|worker)/' }, 'The HTTP server hosts GraphQL, not the other way round.'),
+    rule('http-imports-worker', '^src/http/', { path: '^src/worker/' }, 'The API process runs no job handlers.'),
+    rule('videos-imports-playback', '^src/videos/', { path: '^src/playback/' }, 'Playback builds on the videos rules (access), not the reverse.'),
+    rule('users-imports-videos', '^src/users/', { path: '^src/(videos|playback)/' }, 'Accounts know nothing of videos.'),
+    rule(
+      'infra-siblings',
+      '^src/(db|storage|media|events|jobs)/',
+      { path: '^src/(db|cache|storage|media|events|jobs)/', pathNot: '^src/$1/' },
+      'Infrastructure folders stand alone (only cache reads through db).',
+    ),
+    rule('cache-imports-infra', '^src/cache/', { path: '^src/(storage|media|events|jobs)/' }, 'The cache reads through db only.'),
+    rule('domain-is-a-leaf', '^src/domain/', { path: '^src/', pathNot: '^src/domain/' }, 'Statuses and ids depend on nothing else of src/.'),
     {
       name: 'video-rows-written-by-the-lifecycle-only',
       severity: 'error',

@@ -31,12 +31,3 @@ export function decodeCursor(raw: string | null | undefined): Cursor | null {
   }
   return { createdAt, id };
 }
-
-export { pageSize } from '../../utils/page-size';
-
-/** A video id argument in canonical form, or BAD_USER_INPUT naming the argument. */
-export function videoIdArg(raw: string, field: string): string {
-  const id = parseVideoId(raw);
-  if (!id) throw badInput('Malformed video id', { field });
-  return id;
-}

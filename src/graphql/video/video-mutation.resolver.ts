@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { VideoEditService } from '../../videos/video-edit.service';
-import { videoIdArg } from '../common/page.type';
+import { videoIdArg } from '../common/ids';
 import { requireUser, type GraphQLContext } from '../context';
 import { VideoUpdateInput } from './video.input';
 import { Video } from './video.type';

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Float, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { WatchService } from '../../playback/watch.service';
-import { videoIdArg } from '../common/page.type';
+import { videoIdArg } from '../common/ids';
 import { requireUser, type GraphQLContext } from '../context';
 import { Video } from '../video/video.type';
 import { WatchEntry } from './watch.type';
