@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import type autocannon from 'autocannon';
 import { publicKey } from '../src/storage/keys';
-import { Visibility } from '../src/videos/video-status';
+import { Visibility } from '../src/domain/video-status';
 import { originMediaRequests, startEdge } from '../test/helpers/edge';
 import { startStack } from '../test/helpers/env';
 import { gql, signUp } from '../test/helpers/graphql';

@@ -1,13 +1,13 @@
 /**
  * Every background job, in one typed place: its name and payload. The worker refuses to
- * start unless each name has exactly one handler (see job-registry.ts).
+ * start unless each name has exactly one handler (see worker/job-registry.ts).
  */
 export interface JobPayloads {
   /** Probe, transcode to the ladder, poster and storyboard, then publish. */
   'video.transcode': { videoId: string };
   /** After deleteVideo: removes what a running transcode may still have written (storage, cache). */
   'video.purge': { videoId: string };
-  /** Repeating: removes unfinished uploads past their expiry (see upload-cleanup.job.ts). */
+  /** Repeating: removes unfinished uploads past their expiry (see worker/upload-cleanup.handler.ts). */
   'uploads.cleanup': Record<string, never>;
 }
 
@@ -15,8 +15,23 @@ export type JobName = keyof JobPayloads;
 
 export const jobNames: readonly JobName[] = ['video.transcode', 'video.purge', 'uploads.cleanup'];
 
-/** One transcode job per video: enqueueing twice is a no-op, and delete can find it to cancel. */
-export const transcodeJobId = (videoId: string): string => `transcode-${videoId}`;
+/** The jobs about one video: at most one of each kind per video exists at a time. */
+export type VideoJobName = { [N in JobName]: JobPayloads[N] extends { videoId: string } ? N : never }[JobName];
+
+const ID_PREFIX: Record<VideoJobName, string> = { 'video.transcode': 'transcode', 'video.purge': 'purge' };
+
+/**
+ * The id of a video's job, computed here and nowhere else: enqueueing twice is a no-op, and delete
+ * can find the job to cancel it. Ids stay `transcode-<id>`/`purge-<id>`, so jobs queued before
+ * a deploy are still found.
+ */
+export function jobIdFor(name: VideoJobName, videoId: string): string {
+  return `${ID_PREFIX[name]}-${videoId}`;
+}
+
+export function isVideoJob(name: JobName): name is VideoJobName {
+  return name in ID_PREFIX;
+}
 
 /** All jobs share one queue; names route them to handlers. */
 export const QUEUE_NAME = 'media';

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { createLogger } from '../../src/config/logger';
 import { EdgePurger } from '../../src/edge/edge-purger';
-import { Visibility } from '../../src/videos/video-status';
+import { Visibility } from '../../src/domain/video-status';
 import { startEdge, originMediaRequests, type Edge } from '../helpers/edge';
 import { startStack, type TestStack } from '../helpers/env';
 import { gql, signUp } from '../helpers/graphql';

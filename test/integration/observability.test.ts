@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
-import { VideoStatus } from '../../src/videos/video-status';
+import { VideoStatus } from '../../src/domain/video-status';
 import { startStack, type TestStack } from '../helpers/env';
 import { gql, signUp } from '../helpers/graphql';
 import { mediaDir, waitForStatus, type MediaDir } from '../helpers/media';

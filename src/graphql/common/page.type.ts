@@ -1,6 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
 import { badInput } from '../../errors';
-import { isVideoId } from '../../videos/video-id';
+import { parseVideoId } from '../../domain/video-id';
 
 @ObjectType()
 export class PageInfo {
@@ -23,16 +23,11 @@ export function encodeCursor(c: Cursor): string {
 
 export function decodeCursor(raw: string | null | undefined): Cursor | null {
   if (raw === null || raw === undefined || raw === '') return null;
-  const [iso, id, extra] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
+  const [iso, rawId, extra] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(iso ?? '');
-  if (extra !== undefined || !id || !isVideoId(id) || Number.isNaN(createdAt.getTime())) {
+  const id = parseVideoId(rawId);
+  if (extra !== undefined || !id || Number.isNaN(createdAt.getTime())) {
     throw badInput('Invalid cursor', { field: 'after' });
   }
   return { createdAt, id };
-}
-
-export function pageSize(first: number | null | undefined, fallback = 20, max = 100): number {
-  const n = first ?? fallback;
-  if (!Number.isInteger(n) || n < 0 || n > max) throw badInput(`\`first\` must be between 0 and ${max}`, { field: 'first' });
-  return n;
 }

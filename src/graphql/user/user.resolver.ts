@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import type { VideoQueryService } from '../../videos/video-query.service';
-import { decodeCursor, pageSize } from '../common/page.type';
+import { pageSize } from '../../utils/page-size';
+import { decodeCursor } from '../common/page.type';
 import type { GraphQLContext } from '../context';
 import { toConnection } from '../video/video.resolver';
 import { VideoConnection } from '../video/video.type';

@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { VideoStatus, Visibility } from '../../videos/video-status';
+import { VideoStatus, Visibility } from '../../domain/video-status';
 
 registerEnumType(VideoStatus, { name: 'VideoStatus', description: 'Where a video is in its life.' });
 registerEnumType(Visibility, {

@@ -1,10 +1,12 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import type { MediaUrls } from '../../http/media-urls';
+import type { MediaUrls } from '../../playback/media-urls';
 import { effectiveMaxHeight } from '../../playback/rungs';
+import { parseVideoId } from '../../domain/video-id';
 import { findVisible } from '../../videos/video-access';
 import type { VideoQueryService } from '../../videos/video-query.service';
 import type { GraphQLContext } from '../context';
-import { decodeCursor, encodeCursor, pageSize } from '../common/page.type';
+import { pageSize } from '../../utils/page-size';
+import { decodeCursor, encodeCursor } from '../common/page.type';
 import { User } from '../user/user.type';
 import { Image, Playback, Rendition, Storyboard, Video, VideoConnection } from './video.type';
 import type { VideoEntity } from '../../db/entities';
@@ -20,7 +22,8 @@ export class VideoResolver {
 
   @Query(() => Video, { nullable: true, description: 'A video the caller may see, or null.' })
   async video(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Video | null> {
-    const entity = await findVisible(ctx.loaders.video, id, ctx.user?.id ?? null);
+    const videoId = parseVideoId(id);
+    const entity = videoId ? await findVisible(ctx.loaders.video, videoId, ctx.user?.id ?? null) : null;
     return entity ? Video.from(entity) : null;
   }
 

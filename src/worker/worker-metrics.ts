@@ -1,12 +1,13 @@
 import type { Job, Queue, Worker } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { JobPayloads } from '../jobs/job-types';
 
 /** Seconds, from a few to a few hours: processing a long video at a slow preset. */
 const LATENCY_BUCKETS = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600, 7200];
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
 
-type Transcode = Job<{ videoId: string }, { outcome?: string } | undefined>;
+type Transcode = Job<JobPayloads['video.transcode'], { outcome?: string } | undefined, 'video.transcode'>;
 
 /**
  * The worker's metrics (served on WORKER_METRICS_PORT): queue depth, how long uploads wait for a
