@@ -14,6 +14,7 @@ import { UserResolver } from './graphql/user/user.resolver';
 import { ProgressResolver } from './graphql/video/progress.resolver';
 import { UploadResolver } from './graphql/video/upload.resolver';
 import { VideoResolver } from './graphql/video/video.resolver';
+import { WebhookResolver } from './graphql/webhook/webhook.resolver';
 import { bullBoardRouter } from './http/bull-board.router';
 import { healthRouter } from './http/health';
 import { createMetrics } from './http/metrics';
@@ -29,6 +30,7 @@ import { TokenService } from './users/tokens';
 import { UserService } from './users/user.service';
 import { createUploads } from './videos/uploads.module';
 import { VideoQueryService } from './videos/video-query.service';
+import { createWebhooks } from './webhooks/webhooks.module';
 
 export interface RunningApi {
   url: string;
@@ -47,9 +49,10 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   const accounts = new UserService(users, tokens, signInLimiter);
   const videos = new VideoRepository(infra.ds);
   const videoQueries = new VideoQueryService(videos);
-  const playback = createPlayback({ config, logger, infra, videos, jobs, queries: videoQueries });
+  const webhooks = createWebhooks({ config, logger, infra, jobs });
+  const playback = createPlayback({ config, logger, infra, videos, jobs, queries: videoQueries, events: webhooks.service });
   const urls = playback.urls;
-  const uploads = createUploads({ config, logger, infra, pubSub, jobs });
+  const uploads = createUploads({ config, logger, infra, pubSub, jobs, events: webhooks.service });
 
   const schema = await buildAppSchema(
     resolverClasses,
@@ -60,6 +63,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       [ProgressResolver, new ProgressResolver()],
       ...playback.resolvers,
       [UploadResolver, new UploadResolver(uploads.service)],
+      [WebhookResolver, new WebhookResolver(webhooks.service)],
     ]),
     pubSub,
   );

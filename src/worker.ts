@@ -12,6 +12,8 @@ import { JobQueue } from './jobs/job-queue';
 import { QUEUE_NAME, type JobPayloads } from './jobs/job-types';
 import { onTranscodeJobFailed } from './jobs/transcode.job';
 import { scheduleUploadCleanup } from './jobs/upload-cleanup.job';
+import { scheduleWebhookPrune } from './jobs/webhook.job';
+import { createWebhooks } from './webhooks/webhooks.module';
 
 export interface RunningWorker {
   worker: Worker;
@@ -24,7 +26,8 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   const infra = await openInfrastructure(config, logger);
   const pubSub = createAppPubSub(infra.redis, infra.subscriber);
   const jobs = new JobQueue(infra.redis, config.redisPrefix);
-  const deps = { config, logger, infra, pubSub, jobs };
+  const webhooks = createWebhooks({ config, logger, infra, jobs });
+  const deps = { config, logger, infra, pubSub, jobs, events: webhooks.service, webhookDelivery: webhooks.delivery };
   const transcode = createTranscodeService(deps);
   const handlers = createJobHandlers(deps, transcode);
   assertHandlers(handlers);
@@ -40,7 +43,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     maxStalledCount: 2,
   });
   // Jobs can also die outside their handler (stalled too often); the video must not stay PROCESSING.
-  const onTranscodeFailed = onTranscodeJobFailed({ service: transcode, pubSub, logger });
+  const onTranscodeFailed = onTranscodeJobFailed({ service: transcode, pubSub, events: webhooks.service, logger });
   worker.on('failed', (job, err) => {
     logger.warn({ jobId: job?.id, name: job?.name, err: err.message }, 'job failed');
     void onTranscodeFailed(job as Job<JobPayloads['video.transcode'], unknown, 'video.transcode'> | undefined, err);
@@ -49,6 +52,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
   await worker.waitUntilReady();
   await scheduleUploadCleanup(jobs, config.uploads.cleanupIntervalSeconds);
+  await scheduleWebhookPrune(jobs);
   logger.info({ concurrency: config.workerConcurrency }, 'worker started');
   return {
     worker,

@@ -17,9 +17,16 @@ export class JobQueue {
     this.queue = new Queue(QUEUE_NAME, { connection, prefix: `${prefix}:bull`, defaultJobOptions: defaults });
   }
 
-  /** `jobId` makes enqueueing idempotent: a second add with the same id is a no-op. */
-  async add<N extends JobName>(name: N, payload: JobPayloads[N], opts: { jobId?: string; delay?: number } = {}): Promise<void> {
-    await this.queue.add(name, payload, { jobId: opts.jobId, delay: opts.delay });
+  /**
+   * `jobId` makes enqueueing idempotent: a second add with the same id is a no-op. `attempts`
+   * and `backoff` replace the defaults for jobs with a retry schedule of their own (webhooks).
+   */
+  async add<N extends JobName>(
+    name: N,
+    payload: JobPayloads[N],
+    opts: Pick<JobsOptions, 'jobId' | 'delay' | 'attempts' | 'backoff'> = {},
+  ): Promise<void> {
+    await this.queue.add(name, payload, opts);
   }
 
   /** Removes a waiting, delayed or finished job; a running one cannot be removed (its worker holds a lock). */

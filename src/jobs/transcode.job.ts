@@ -4,6 +4,7 @@ import { Topic, type AppPubSub } from '../graphql/pubsub';
 import { ProgressReporter } from '../videos/progress-reporter';
 import { MediaError, type TranscodeService } from '../videos/transcode.service';
 import { VideoStatus } from '../videos/video-status';
+import { WebhookEvent, type VideoEvents } from '../webhooks/webhook-events';
 import type { JobPayloads } from './job-types';
 
 type TranscodeJob = Job<JobPayloads['video.transcode'], unknown, 'video.transcode'>;
@@ -11,6 +12,7 @@ type TranscodeJob = Job<JobPayloads['video.transcode'], unknown, 'video.transcod
 export interface TranscodeJobDeps {
   service: TranscodeService;
   pubSub: AppPubSub;
+  events: VideoEvents;
   logger: Logger;
   timeoutSeconds: number;
 }
@@ -31,7 +33,10 @@ export function transcodeJobHandler(deps: TranscodeJobDeps) {
     const timeout = AbortSignal.timeout(deps.timeoutSeconds * 1000);
     try {
       const outcome = await deps.service.run(videoId, { reporter, signal: timeout });
-      if (outcome === 'READY') reporter.report({ videoId, status: VideoStatus.READY, phase: 'DONE', percent: 100 }, true);
+      if (outcome === 'READY') {
+        reporter.report({ videoId, status: VideoStatus.READY, phase: 'DONE', percent: 100 }, true);
+        await deps.events.emit(WebhookEvent.VIDEO_READY, videoId);
+      }
       await reporter.flush();
       return { outcome };
     } catch (err) {
@@ -48,7 +53,7 @@ export function transcodeJobHandler(deps: TranscodeJobDeps) {
 }
 
 /** For jobs that die outside the handler (stalled too often): the video must not stay PROCESSING. */
-export function onTranscodeJobFailed(deps: Pick<TranscodeJobDeps, 'service' | 'pubSub' | 'logger'>) {
+export function onTranscodeJobFailed(deps: Pick<TranscodeJobDeps, 'service' | 'pubSub' | 'events' | 'logger'>) {
   return async (job: TranscodeJob | undefined, err: Error): Promise<void> => {
     if (!job || job.name !== 'video.transcode') return;
     const attempts = job.opts.attempts ?? 1;
@@ -61,9 +66,10 @@ export function onTranscodeJobFailed(deps: Pick<TranscodeJobDeps, 'service' | 'p
   };
 }
 
-async function failVideo(deps: Pick<TranscodeJobDeps, 'service'>, videoId: string, reason: string, reporter: ProgressReporter): Promise<void> {
+async function failVideo(deps: Pick<TranscodeJobDeps, 'service' | 'events'>, videoId: string, reason: string, reporter: ProgressReporter): Promise<void> {
   if (await deps.service.fail(videoId, reason)) {
     reporter.report({ videoId, status: VideoStatus.FAILED, phase: 'DONE', percent: 100, message: reason }, true);
+    await deps.events.emit(WebhookEvent.VIDEO_FAILED, videoId);
   }
   await reporter.flush();
 }

@@ -13,6 +13,7 @@ import { MediaUrls } from '../http/media-urls';
 import type { Infrastructure } from '../infrastructure';
 import type { JobQueue } from '../jobs/job-queue';
 import { VideoEditService } from '../videos/video-edit.service';
+import type { VideoEvents } from '../webhooks/webhook-events';
 import type { VideoQueryService } from '../videos/video-query.service';
 import { ViewCounter } from './view-counter';
 import { WatchHistory } from './watch-history';
@@ -27,6 +28,7 @@ export function createPlayback(deps: {
   videos: VideoRepository;
   jobs: JobQueue;
   queries: VideoQueryService;
+  events: VideoEvents;
 }) {
   const { config, logger, infra } = deps;
   const p = config.playback;
@@ -48,6 +50,7 @@ export function createPlayback(deps: {
     views,
     storage: infra.storage,
     jobs: deps.jobs,
+    events: deps.events,
     logger,
   });
   const flushers = [

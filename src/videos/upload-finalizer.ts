@@ -11,6 +11,7 @@ import type { ObjectStorage } from '../storage/storage';
 import type { ResumableStore } from '../storage/tus-store';
 import type { UploadProgress } from './upload-progress';
 import { VideoStatus } from './video-status';
+import { WebhookEvent, type VideoEvents } from '../webhooks/webhook-events';
 
 /** ffprobe reads the source through this URL; it only has to outlive the probe. */
 const PROBE_URL_TTL_SECONDS = 15 * 60;
@@ -34,6 +35,7 @@ export class UploadFinalizer {
       resumable: ResumableStore;
       jobs: JobQueue;
       progress: UploadProgress;
+      events: VideoEvents;
     },
   ) {}
 
@@ -60,7 +62,7 @@ export class UploadFinalizer {
       if (err instanceof ProbeError) throw new AppError('UNSUPPORTED_MEDIA', `Not a playable video: ${err.message}`);
       throw err;
     }
-    await videos.markQueued(video.id, facts);
+    if (await videos.markQueued(video.id, facts)) await this.deps.events.emit(WebhookEvent.UPLOAD_COMPLETED, video.id);
     return this.ensureQueued(video.id);
   }
 
@@ -88,8 +90,8 @@ export class UploadFinalizer {
     await storage.deletePrefix(videoPrefix(videoId)).catch((err: unknown) => {
       logger.error({ err, videoId }, 'could not delete the objects of a discarded upload');
     });
-    if (keepRowAsFailed) await videos.markUploadFailed(videoId, reason);
-    else await videos.deleteUploading(videoId);
+    if (!keepRowAsFailed) await videos.deleteUploading(videoId);
+    else if (await videos.markUploadFailed(videoId, reason)) await this.deps.events.emit(WebhookEvent.VIDEO_FAILED, videoId);
     progress.failed(videoId, reason);
   }
 }

@@ -10,6 +10,7 @@ import { UploadFinalizer } from './upload-finalizer';
 import { UploadProgress } from './upload-progress';
 import { UploadRateLimit } from './upload-rate-limit';
 import { UploadService } from './upload.service';
+import type { VideoEvents } from '../webhooks/webhook-events';
 
 export interface Uploads {
   service: UploadService;
@@ -23,12 +24,13 @@ export function createUploads(deps: {
   infra: Infrastructure;
   pubSub: AppPubSub;
   jobs: JobQueue;
+  events: VideoEvents;
 }): Uploads {
-  const { config, logger, infra, pubSub, jobs } = deps;
+  const { config, logger, infra, pubSub, jobs, events } = deps;
   const videos = new VideoRepository(infra.ds, (id) => invalidateVideoCache(infra.redis, config.redisPrefix, id));
   const resumable = ResumableStore.create(config.storage, config.uploads.expirySeconds);
   const progress = new UploadProgress((event) => pubSub.publish(Topic.VideoProgress, event.videoId, event));
-  const finalizer = new UploadFinalizer({ ffprobePath: config.ffprobePath, logger, videos, storage: infra.storage, resumable, jobs, progress });
+  const finalizer = new UploadFinalizer({ ffprobePath: config.ffprobePath, logger, videos, storage: infra.storage, resumable, jobs, progress, events });
   const service = new UploadService({
     maxUploadBytes: config.maxUploadBytes,
     expirySeconds: config.uploads.expirySeconds,

@@ -12,6 +12,7 @@ import type { ObjectStorage } from '../storage/storage';
 import { canView } from './video-access';
 import { isVideoId } from './video-id';
 import { Visibility } from './video-status';
+import { WebhookEvent, type VideoEvents } from '../webhooks/webhook-events';
 
 export interface VideoUpdate {
   title?: string | null;
@@ -28,6 +29,7 @@ export interface VideoEditDeps {
   views: ViewCounter;
   storage: ObjectStorage;
   jobs: JobQueue;
+  events: VideoEvents;
   logger: Logger;
 }
 
@@ -49,9 +51,10 @@ export class VideoEditService {
    * Whatever cannot finish now (a transcode still running, storage down) is left to a purge job.
    */
   async delete(userId: string, id: string): Promise<void> {
-    await this.ownedVideo(userId, id);
+    const video = await this.ownedVideo(userId, id);
     const job = await this.deps.jobs.cancel(transcodeJobId(id));
     if (!(await this.deps.edits.delete(id))) throw notFound();
+    await this.deps.events.emitFor(WebhookEvent.VIDEO_DELETED, video);
     await this.deps.cache.invalidate(id);
     await this.deps.views.forget(id);
     let storageDone = false;
