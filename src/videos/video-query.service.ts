@@ -1,5 +1,8 @@
 import type { VideoEntity } from '../db/entities';
 import type { KeysetPage, VideoRepository } from '../db/repositories/video.repository';
+import { badInput } from '../errors';
+import { isVideoId } from './video-id';
+import { fullTextQuery } from './video-listing';
 
 export interface Page<T> {
   items: T[];
@@ -10,8 +13,13 @@ export interface Page<T> {
 export class VideoQueryService {
   constructor(private readonly videos: VideoRepository) {}
 
-  async listPublic(page: KeysetPage): Promise<Page<VideoEntity>> {
-    return toPage(await this.videos.listPublic(page), page.limit);
+  /** Public READY videos only (unlisted never), optionally one uploader's and matching a search. */
+  async listPublic(page: KeysetPage, filter: { search?: string | null; uploaderId?: string | null } = {}): Promise<Page<VideoEntity>> {
+    const uploaderId = filter.uploaderId ?? null;
+    // User ids are UUIDs too: a malformed one is the client's mistake, not an empty result.
+    if (uploaderId !== null && !isVideoId(uploaderId)) throw badInput('Malformed uploader id', { field: 'uploaderId' });
+    const match = fullTextQuery(filter.search);
+    return toPage(await this.videos.listPublic(page, { match, uploaderId }), page.limit);
   }
 
   async listByOwner(ownerId: string, viewerId: string | null, page: KeysetPage): Promise<Page<VideoEntity>> {

@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { VideoOrder } from '../../videos/video-listing';
 import type { VideoQueryService } from '../../videos/video-query.service';
 import { decodeCursor, pageSize } from '../common/page.type';
 import type { GraphQLContext } from '../context';
@@ -20,7 +21,7 @@ export class UserResolver {
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<VideoConnection> {
-    const page = { limit: pageSize(first), after: decodeCursor(after) };
-    return toConnection(await this.queries.listByOwner(user.id, ctx.user?.id ?? null, page));
+    const page = { limit: pageSize(first), after: decodeCursor(after, VideoOrder.NEWEST) };
+    return toConnection(await this.queries.listByOwner(user.id, ctx.user?.id ?? null, page), VideoOrder.NEWEST);
   }
 }

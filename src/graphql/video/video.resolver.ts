@@ -10,6 +10,7 @@ import { Image, Playback, Rendition, Storyboard, Video, VideoConnection } from '
 import type { VideoEntity } from '../../db/entities';
 import type { Page } from '../../videos/video-query.service';
 import { badInput } from '../../errors';
+import { VideoOrder } from '../../videos/video-listing';
 
 @Resolver(() => Video)
 export class VideoResolver {
@@ -24,12 +25,21 @@ export class VideoResolver {
     return entity ? Video.from(entity) : null;
   }
 
-  @Query(() => VideoConnection, { description: 'Public READY videos, newest first.', complexity: ({ args, childComplexity }) => pageSize(args.first as number | undefined) * childComplexity })
+  @Query(() => VideoConnection, {
+    description: 'Public READY videos (never unlisted or private ones), optionally searched and of one uploader, in the chosen order.',
+    complexity: ({ args, childComplexity }) => pageSize(args.first as number | undefined) * childComplexity,
+  })
   async videos(
     @Arg('first', () => Int, { nullable: true }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('after', () => String, { nullable: true, description: "An endCursor of the same orderBy; another order's is BAD_USER_INPUT." }) after: string | null,
+    @Arg('search', () => String, { nullable: true, description: 'Words of the title or description (all must match, as prefixes); at most 100 characters.' })
+    search: string | null,
+    @Arg('uploaderId', () => ID, { nullable: true }) uploaderId: string | null,
+    @Arg('orderBy', () => VideoOrder, { nullable: true, defaultValue: VideoOrder.NEWEST }) orderBy: VideoOrder | null,
   ): Promise<VideoConnection> {
-    return toConnection(await this.queries.listPublic({ limit: pageSize(first), after: decodeCursor(after) }));
+    const order = orderBy ?? VideoOrder.NEWEST;
+    const page = { limit: pageSize(first), order, after: decodeCursor(after, order) };
+    return toConnection(await this.queries.listPublic(page, { search, uploaderId }), order);
   }
 
   @FieldResolver(() => User)
@@ -96,8 +106,8 @@ export class VideoResolver {
   }
 }
 
-export function toConnection(page: Page<VideoEntity>): VideoConnection {
-  const edges = page.items.map((e) => ({ cursor: encodeCursor(e), node: Video.from(e) }));
+export function toConnection(page: Page<VideoEntity>, order: VideoOrder): VideoConnection {
+  const edges = page.items.map((e) => ({ cursor: encodeCursor(order, e), node: Video.from(e) }));
   return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
 }
 
