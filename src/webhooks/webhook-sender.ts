@@ -1,7 +1,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import type { WebhookTarget } from './webhook-target';
+import { TargetError, type WebhookTarget } from './webhook-target';
 
 export interface SendResult {
   statusCode: number;
@@ -38,16 +38,15 @@ export class WebhookSender {
   async send(rawUrl: string, headers: Record<string, string>, body: string): Promise<SendResult> {
     const url = new URL(rawUrl);
     const started = performance.now();
-    const signal = AbortSignal.timeout(this.timeoutMs);
-    const timedOut = aborted(signal);
-    timedOut.catch(() => undefined); // it rejects later, when the timer fires, whatever happened meanwhile
     let pinned;
     try {
-      pinned = await Promise.race([this.target.resolveChecked(url), timedOut]);
+      pinned = await this.target.resolveChecked(url);
     } catch (err) {
-      const e = err as { message: string; refused?: boolean };
-      throw new SendError(signal.aborted ? `timed out after ${this.timeoutMs} ms` : e.message, e.refused === true);
+      if (err instanceof TargetError) throw new SendError(err.message, err.refused);
+      throw err;
     }
+    // Resolution spent part of the budget; the exchange gets the rest.
+    const signal = AbortSignal.timeout(Math.max(1, Math.round(this.timeoutMs - (performance.now() - started))));
     const lookup: LookupFunction = (_host, opts, cb) => {
       if (opts.all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [pinned]);
       else cb(null, pinned.address, pinned.family);
@@ -81,8 +80,4 @@ export class WebhookSender {
       req.end(body);
     });
   }
-}
-
-function aborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
 }

@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { withTimeout } from '../utils/timeout';
 import { checkAddress } from './address-policy';
 
 export interface ResolvedAddress {
@@ -34,6 +35,8 @@ export class WebhookTarget {
   constructor(
     private readonly allowPrivate: boolean,
     private readonly resolve: Resolver = systemResolver,
+    /** A slow resolver must not hold a mutation or a delivery attempt for the OS's own timeout. */
+    private readonly resolveTimeoutMs = 5000,
   ) {}
 
   async resolveChecked(url: URL): Promise<ResolvedAddress> {
@@ -44,9 +47,10 @@ export class WebhookTarget {
       addresses = [{ address: host, family: literal === 6 ? 6 : 4 }];
     } else {
       try {
-        addresses = await this.resolve(host);
+        addresses = await withTimeout(this.resolve(host), this.resolveTimeoutMs, 'DNS lookup');
       } catch (err) {
-        throw new TargetError(`The endpoint's host could not be resolved (${(err as { code?: string }).code ?? 'DNS error'})`, false);
+        const why = (err as { code?: string }).code ?? (/timed out/.test((err as Error).message) ? 'timed out' : 'DNS error');
+        throw new TargetError(`The endpoint's host could not be resolved (${why})`, false);
       }
       if (!addresses.length) throw new TargetError("The endpoint's host has no address", false);
     }

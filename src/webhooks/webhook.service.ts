@@ -53,7 +53,7 @@ export class WebhookService implements VideoEvents {
     return this.deps.repo.listByOwner(userId);
   }
 
-  /** Queued deliveries of a deleted webhook find no endpoint and end quietly. */
+  /** Queued deliveries of a deleted webhook find no endpoint and end quietly. Webhook ids are UUIDs, like video ids. */
   async delete(userId: string, id: string): Promise<void> {
     if (!isVideoId(id) || !(await this.deps.repo.delete(id, userId))) throw notFound('Webhook');
   }

@@ -21,7 +21,7 @@ export function createWebhooks(deps: { config: Config; logger: Logger; infra: In
   const { config, logger, infra, jobs } = deps;
   const settings = config.webhooks;
   const repo = new WebhookRepository(infra.ds);
-  const target = new WebhookTarget(settings.allowPrivateTargets);
+  const target = new WebhookTarget(settings.allowPrivateTargets, undefined, settings.timeoutMs);
   return {
     service: new WebhookService({
       repo,

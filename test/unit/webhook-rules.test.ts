@@ -66,6 +66,13 @@ describe('webhook target resolution', () => {
     });
     await assert.rejects(target.resolveChecked(new URL('https://nowhere.invalid/')), (err: unknown) => err instanceof TargetError && !err.refused && /ENOTFOUND/.test(err.message));
   });
+
+  it('gives up on a resolver that does not answer in time', async (t) => {
+    const target = new WebhookTarget(false, () => new Promise(() => undefined), 100);
+    const alive = setTimeout(() => undefined, 5000); // the guard's timer is unref'd, as a server would keep the loop alive
+    t.after(() => clearTimeout(alive));
+    await assert.rejects(target.resolveChecked(new URL('https://slow.example/')), (err: unknown) => err instanceof TargetError && !err.refused && /timed out/.test(err.message));
+  });
 });
 
 describe('webhook URL rules', () => {
