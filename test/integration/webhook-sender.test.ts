@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import tls from 'node:tls';
+import { promisify } from 'node:util';
 import { SendError, WebhookSender } from '../../src/webhooks/webhook-sender';
 import { WebhookTarget, type Resolver } from '../../src/webhooks/webhook-target';
 import { startReceiver, type Receiver } from '../helpers/webhook-receiver';
@@ -52,6 +60,26 @@ describe('webhook sender: pinned addresses, no redirects, short timeouts', () =>
     const started = Date.now();
     await assert.rejects(sender.send(rx.url('/slow'), {}, '{}'), (err: unknown) => err instanceof SendError && /timed out/.test(err.message) && !err.refused);
     assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+  });
+
+  it('speaks TLS to the pinned address with SNI and certificate checks for the URL\'s name', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vp-tls-'));
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${REBIND_HOST}`]);
+    const names: string[] = [];
+    const context = tls.createSecureContext({ key: await readFile(key), cert: await readFile(cert) });
+    const server = https.createServer({ SNICallback: (name, cb) => (names.push(name), cb(null, context)) }, (_req, res) => res.end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const sender = new WebhookSender(new WebhookTarget(true, toLoopback), 2000);
+      const port = (server.address() as AddressInfo).port;
+      // A self-signed certificate is refused: TLS verification stays on although the socket was pinned.
+      await assert.rejects(sender.send(`https://${REBIND_HOST}:${port}/tls`, {}, '{}'), (err: unknown) => err instanceof SendError && err.message === 'DEPTH_ZERO_SELF_SIGNED_CERT');
+      assert.deepEqual(names, [REBIND_HOST], 'the handshake reached the pinned address, naming the URL\'s host');
+    } finally {
+      server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a closed port as a connection error', async () => {
