@@ -36,9 +36,8 @@ export function cacheKeys(prefix: string, videoId: string): { data: string; leas
 }
 
 /**
- * Drops a video's cached metadata in every process (the cache lives in Redis). Call it after
- * any write to a video row or its renditions: status, visibility, metadata, publish, delete.
- * The worker and the upload code can call this without constructing a VideoCache.
+ * Drops a video's cached metadata in every process (the cache lives in Redis). The video
+ * lifecycle calls it (through VideoCache.invalidate) after every write to a video row.
  */
 export async function invalidateVideoCache(redis: Redis, prefix: string, ...videoIds: string[]): Promise<void> {
   if (!videoIds.length) return;

@@ -1,13 +1,13 @@
 import type { AuthUser } from '../users/tokens';
 import { unauthenticated } from '../errors';
 import type { Loaders } from './loaders';
-import type { AppPubSub } from './pubsub';
+import type { ProgressSubscriber } from '../events/event-bus';
 
 /** Built per HTTP request or per graphql-ws operation. */
 export interface GraphQLContext {
   user: AuthUser | null;
   loaders: Loaders;
-  pubSub: AppPubSub;
+  events: ProgressSubscriber;
 }
 
 export function requireUser(ctx: GraphQLContext): AuthUser {

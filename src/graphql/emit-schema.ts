@@ -3,13 +3,12 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { lexicographicSortSchema, printSchema } from 'graphql';
-import type { AppPubSub } from './pubsub';
 import { resolverClasses } from './resolvers';
 import { buildAppSchema } from './schema';
 
 /** The SDL as committed in schema.graphql: sorted, so diffs show only real changes. */
 export async function printAppSchema(): Promise<string> {
-  const schema = await buildAppSchema(resolverClasses, null, createPubSub() as AppPubSub);
+  const schema = await buildAppSchema(resolverClasses, null, createPubSub());
   return `${printSchema(lexicographicSortSchema(schema))}\n`;
 }
 

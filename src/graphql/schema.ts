@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type ContainerType, type NonEmptyArray } from 'type-graphql';
-import type { AppPubSub } from './pubsub';
+import type { PubSub } from 'type-graphql';
 
 /** A resolver class and the instance main.ts wired for it (no DI framework: plain constructors). */
 export type ResolverInstances = Map<Function, object>;
@@ -14,7 +14,7 @@ export type ResolverInstances = Map<Function, object>;
 export function buildAppSchema(
   resolvers: NonEmptyArray<Function>,
   instances: ResolverInstances | null,
-  pubSub: AppPubSub,
+  pubSub: PubSub,
 ): Promise<GraphQLSchema> {
   const container: ContainerType = {
     get(cls: Function) {

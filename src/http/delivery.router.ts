@@ -4,14 +4,15 @@ import { Router, type Request, type Response } from 'express';
 import type { VideoCache } from '../cache/video-cache';
 import type { PlaybackConfig } from '../config/config';
 import type { Logger } from '../config/logger';
-import { cacheControl, fileType, notModified, rewriteVtt, safeDeliveryPath } from '../playback/delivery-rules';
+import { fileType } from '../media/file-types';
+import { cacheControl, notModified, rewriteVtt, safeDeliveryPath } from '../playback/delivery-rules';
 import { needsRewrite, rewriteHls, rewriteMpd, withQuery, type ManifestRewrite } from '../playback/manifest-rewrite';
 import type { ViewCounter } from '../playback/view-counter';
 import { publicKey, publicPathOf } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
-import { Visibility } from '../videos/video-status';
-import { isVideoId } from '../videos/video-id';
-import { MediaSigner } from './media-signer';
+import { Visibility } from '../domain/video-status';
+import { parseVideoId } from '../domain/video-id';
+import { MediaSigner } from '../playback/media-signer';
 
 export interface DeliveryDeps {
   cache: VideoCache;
@@ -42,10 +43,10 @@ const fail = (res: Response, status: number, message: string) =>
   void res.status(status).set('Cache-Control', 'no-store').type('text/plain').send(message);
 
 async function serve(deps: DeliveryDeps, req: Request, res: Response): Promise<void> {
-  const id = String(req.params.id);
+  const id = parseVideoId(String(req.params.id));
   const segments = req.params.path as unknown as string[];
   const relPath = safeDeliveryPath(Array.isArray(segments) ? segments : [String(segments)]);
-  if (!isVideoId(id)) return fail(res, 404, 'Not found');
+  if (!id) return fail(res, 404, 'Not found');
   if (!relPath) return fail(res, 400, 'Bad path');
   const type = fileType(relPath);
   if (!type) return fail(res, 404, 'Not found');

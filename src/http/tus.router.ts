@@ -1,12 +1,12 @@
 import { EVENTS, Server } from '@tus/server';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from '../config/logger';
-import { AppError, type ErrorCode } from '../errors';
+import { AppError, notFound, type ErrorCode } from '../errors';
 import type { ResumableStore } from '../storage/tus-store';
 import { uploadIdOf, videoIdOfUpload } from '../storage/tus-store';
 import type { TokenService } from '../users/tokens';
-import type { UploadService } from '../videos/upload.service';
-import { VideoStatus } from '../videos/video-status';
+import { parseVideoId } from '../domain/video-id';
+import type { ResumableDecision, UploadService } from '../videos/upload.service';
 
 const statusOf: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
@@ -25,8 +25,6 @@ function tusError(err: AppError): { status_code: number; body: string } {
   return { status_code: status, body: `${JSON.stringify({ code: err.code, message: err.message })}\n` };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /**
  * `/uploads/<videoId>`: the tus 1.0 endpoint (HEAD, PATCH, DELETE, OPTIONS). Uploads are opened by
  * the `createUpload` mutation, which binds them to a video and its owner; every request here must
@@ -41,7 +39,10 @@ export function tusRouter(deps: { tokens: TokenService; uploads: UploadService; 
     postReceiveInterval: 100,
     respectForwardedHeaders: true,
     disableTerminationForFinishedUploads: true,
-    getFileIdFromRequest: (_req, lastPath) => (lastPath && UUID.test(lastPath) ? uploadIdOf(lastPath) : undefined),
+    getFileIdFromRequest: (_req, lastPath) => {
+      const videoId = parseVideoId(lastPath);
+      return videoId ? uploadIdOf(videoId) : undefined;
+    },
     generateUrl: (_req, { proto, host, path, id }) => `${proto}://${host}${path}/${videoIdOfUpload(id) ?? ''}`,
     async namingFunction() {
       // Creation goes through createUpload, which knows the user, title and size.
@@ -91,44 +92,29 @@ export function tusRouter(deps: { tokens: TokenService; uploads: UploadService; 
       if (req.method === 'POST') return refuse(res, 403, 'Create uploads with the createUpload GraphQL mutation\n');
       // Not part of tus; uploaded bytes are only ever delivered as transcoded renditions.
       if (req.method === 'GET') return refuse(res, 405, 'Method not allowed\n');
-      const videoId = String(req.params.videoId ?? '');
-      let video;
+      const videoId = parseVideoId(String(req.params.videoId ?? ''));
+      if (!videoId) return refuse(res, 404, tusError(notFound('Upload')).body);
+      const offset = req.headers['upload-offset'];
+      let decision: ResumableDecision;
       try {
-        video = await uploads.resumableFor(user.id, videoId);
+        decision = await uploads.decideResumable(user.id, videoId, req.method, offset === undefined ? null : Number(offset));
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         const { status_code, body } = tusError(err);
         return refuse(res, status_code, body);
       }
-      if (req.method === 'PATCH' && video.status === VideoStatus.UPLOADING && (await isRetryOfFinishedUpload(req, video.id, video.sizeBytes))) {
-        // Every byte is stored but validation never ran (the server stopped in between): run it now.
-        try {
-          await uploads.finishResumable(video.id);
-        } catch (err) {
-          if (!(err instanceof AppError)) throw err;
-          const { status_code, body } = tusError(err);
-          return refuse(res, status_code, body);
-        }
-        res.status(204).set({ 'Tus-Resumable': '1.0.0', 'Upload-Offset': String(video.sizeBytes) }).end();
-        return;
+      if (decision.action === 'refuse') {
+        return decision.reason === 'finished'
+          ? refuse(res, 403, 'The upload is finished; delete the video instead\n')
+          : refuse(res, 409, 'Upload-Offset does not match\n');
       }
-      if (video.status !== VideoStatus.UPLOADING) {
-        // Finished: answer retries of the final PATCH here, the store's multipart upload is closed.
-        if (req.method === 'DELETE') return refuse(res, 403, 'The upload is finished; delete the video instead\n');
-        if (req.method === 'PATCH') {
-          const size = video.sizeBytes ?? 0;
-          if (Number(req.headers['upload-offset']) !== size) return refuse(res, 409, 'Upload-Offset does not match\n');
-          await uploads.finishResumable(video.id);
-          res.status(204).set({ 'Tus-Resumable': '1.0.0', 'Upload-Offset': String(size) }).end();
-          return;
-        }
+      if (decision.action === 'finished') {
+        res.status(204).set({ 'Tus-Resumable': '1.0.0', 'Upload-Offset': String(decision.offset) }).end();
+        return;
       }
     }
     await tus.handle(req, res);
   };
-
-  const isRetryOfFinishedUpload = async (req: Request, videoId: string, size: number | null): Promise<boolean> =>
-    size !== null && Number(req.headers['upload-offset']) === size && (await deps.resumable.offset(videoId)) === size;
 
   const router = Router();
   router.all(['/uploads', '/uploads/:videoId'], (req, res, next) => {

@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUE_NAME, type JobName, type JobPayloads } from './job-types';
+import { isVideoJob, jobIdFor, QUEUE_NAME, type JobName, type JobPayloads, type VideoJobName } from './job-types';
 
 const defaults: JobsOptions = {
   attempts: 3,
@@ -18,20 +18,17 @@ export class JobQueue {
   }
 
   /**
-   * `jobId` makes enqueueing idempotent: a second add with the same id is a no-op. `attempts`
-   * and `backoff` replace the defaults for jobs with a retry schedule of their own (webhooks).
+   * A video's job gets its fixed id (jobIdFor), so a second add while the first exists is a no-op.
+   * `attempts` and `backoff` replace the defaults for jobs with a retry schedule of their own (webhooks).
    */
-  async add<N extends JobName>(
-    name: N,
-    payload: JobPayloads[N],
-    opts: Pick<JobsOptions, 'jobId' | 'delay' | 'attempts' | 'backoff'> = {},
-  ): Promise<void> {
-    await this.queue.add(name, payload, opts);
+  async add<N extends JobName>(name: N, payload: JobPayloads[N], opts: Pick<JobsOptions, 'delay' | 'attempts' | 'backoff'> = {}): Promise<void> {
+    const jobId = isVideoJob(name) ? jobIdFor(name, (payload as JobPayloads[VideoJobName]).videoId) : undefined;
+    await this.queue.add(name, payload, { ...opts, jobId });
   }
 
-  /** Removes a waiting, delayed or finished job; a running one cannot be removed (its worker holds a lock). */
-  async cancel(jobId: string): Promise<'removed' | 'absent' | 'running'> {
-    const job = await this.queue.getJob(jobId);
+  /** Removes a video's waiting, delayed or finished job; a running one cannot be removed (its worker holds a lock). */
+  async cancel(name: VideoJobName, videoId: string): Promise<'removed' | 'absent' | 'running'> {
+    const job = await this.queue.getJob(jobIdFor(name, videoId));
     if (!job) return 'absent';
     if (await job.isActive()) return 'running';
     try {
@@ -42,8 +39,13 @@ export class JobQueue {
     }
   }
 
-  async remove(jobId: string): Promise<void> {
-    await this.queue.remove(jobId).catch(() => undefined);
+  /** Registers (or updates) a repeating job; BullMQ keeps one scheduler per id however many processes call this. */
+  async schedule<N extends JobName>(schedulerId: string, name: N, everySeconds: number, payload: JobPayloads[N]): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      schedulerId,
+      { every: everySeconds * 1000 },
+      { name, data: payload, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 50 } } },
+    );
   }
 
   close(): Promise<void> {

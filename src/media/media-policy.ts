@@ -13,13 +13,20 @@ export const MAX_DURATION_SECONDS = 12 * 3600;
 
 export type MediaVerdict = { ok: true } | { ok: false; reason: string };
 
-/** Pure: is this probed file a video the platform can transcode? The reason is shown to the uploader. */
+/**
+ * The one acceptance check, run on the stored upload before it is queued and again by the worker
+ * on the file it is about to transcode. Pure; the reason is shown to the uploader.
+ */
 export function checkMedia(p: ProbeResult): MediaVerdict {
+  // Still images first: their containers (png_pipe, image2…) would otherwise get the vaguer file-type reason.
+  if (p.isStillImage) return { ok: false, reason: 'Unsupported media: the file is a still image, not a video' };
   const containers = p.formatName.split(',');
   if (!containers.some((c) => (ALLOWED_CONTAINERS as readonly string[]).includes(c))) {
     return { ok: false, reason: `Unsupported file type (${p.formatName}); upload a video such as MP4, MOV, MKV or WebM` };
   }
-  if (!p.hasVideo || !p.videoCodec) return { ok: false, reason: 'The file has no video stream' };
+  if (!p.hasVideo || !p.videoCodec) {
+    return { ok: false, reason: p.hasAudio ? 'Unsupported media: the file has audio but no video' : 'Unsupported media: the file has no video stream' };
+  }
   if (!(ALLOWED_VIDEO_CODECS as readonly string[]).includes(p.videoCodec)) {
     return { ok: false, reason: `Unsupported video codec ${p.videoCodec}` };
   }
@@ -29,7 +36,15 @@ export function checkMedia(p: ProbeResult): MediaVerdict {
   if (p.width < 16 || p.height < 16 || p.width > MAX_DIMENSION || p.height > MAX_DIMENSION) {
     return { ok: false, reason: `Unsupported frame size ${p.width}x${p.height}` };
   }
-  if (!(p.duration > 0)) return { ok: false, reason: 'The video has no duration' };
-  if (p.duration > MAX_DURATION_SECONDS) return { ok: false, reason: 'The video is longer than 12 hours' };
+  if (!(p.duration > 0)) return { ok: false, reason: 'Unsupported media: the video has no duration' };
+  if (p.duration > MAX_DURATION_SECONDS) return { ok: false, reason: 'Unsupported media: the video is longer than 12 hours' };
   return { ok: true };
+}
+
+/** The source cannot be turned into a video: retrying will not help. `message` is shown to the owner. */
+export class MediaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MediaError';
+  }
 }

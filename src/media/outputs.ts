@@ -120,18 +120,3 @@ export function readVariants(master: string): VariantInfo[] {
     };
   });
 }
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.m3u8': 'application/vnd.apple.mpegurl',
-  '.mpd': 'application/dash+xml',
-  '.mp4': 'video/mp4',
-  '.m4s': 'video/iso.segment',
-  '.jpg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.vtt': 'text/vtt',
-};
-
-export function contentTypeOf(file: string): string {
-  const ext = /\.[a-z0-9]+$/i.exec(file)?.[0].toLowerCase() ?? '';
-  return CONTENT_TYPES[ext] ?? 'application/octet-stream';
-}

@@ -1,31 +1,5 @@
-import path from 'node:path/posix';
-import { Visibility } from '../videos/video-status';
-
-export type FileKind = 'manifest' | 'index' | 'media';
-
-const types: Record<string, [string, FileKind]> = {
-  '.m3u8': ['application/vnd.apple.mpegurl', 'manifest'],
-  '.mpd': ['application/dash+xml', 'manifest'],
-  '.vtt': ['text/vtt; charset=utf-8', 'index'],
-  '.m4s': ['video/iso.segment', 'media'],
-  '.mp4': ['video/mp4', 'media'],
-  '.m4v': ['video/mp4', 'media'],
-  '.m4a': ['audio/mp4', 'media'],
-  '.ts': ['video/mp2t', 'media'],
-  '.aac': ['audio/aac', 'media'],
-  '.webm': ['video/webm', 'media'],
-  '.jpg': ['image/jpeg', 'media'],
-  '.jpeg': ['image/jpeg', 'media'],
-  '.png': ['image/png', 'media'],
-  '.webp': ['image/webp', 'media'],
-  '.avif': ['image/avif', 'media'],
-};
-
-/** Content-Type and kind by extension; unknown extensions are not delivered at all. */
-export function fileType(file: string): { contentType: string; kind: FileKind } | null {
-  const t = types[path.extname(file).toLowerCase()];
-  return t ? { contentType: t[0], kind: t[1] } : null;
-}
+import type { FileKind } from '../media/file-types';
+import { Visibility } from '../domain/video-status';
 
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 

@@ -5,6 +5,7 @@ import { FileStore } from '@tus/file-store';
 import { S3Store } from '@tus/s3-store';
 import { Upload, type DataStore } from '@tus/server';
 import type { StorageConfig } from '../config/config';
+import { parseVideoId } from '../domain/video-id';
 import { sourceKey } from './keys';
 
 // Parts are spooled to temp files by the store, not held in memory: larger parts cost no RAM and
@@ -129,6 +130,6 @@ export const uploadIdOf = (videoId: string): string => sourceKey(videoId);
 
 /** The video id of a tus upload id, or null for ids the platform did not issue. */
 export function videoIdOfUpload(uploadId: string): string | null {
-  const m = /^videos\/([0-9a-f-]{36})\/source$/.exec(uploadId);
-  return m ? m[1] : null;
+  const m = /^videos\/([^/]+)\/source$/.exec(uploadId);
+  return m ? parseVideoId(m[1]) : null;
 }

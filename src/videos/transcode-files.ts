@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { contentTypeOf } from '../media/outputs';
+import { contentTypeOf } from '../media/file-types';
 import type { ObjectStorage } from '../storage/storage';
 
 /** File-system and storage chores of a transcode: temp workspace, source download, output upload. */

@@ -2,23 +2,27 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../config/logger';
-import type { EncodingRepository, RenditionRow } from '../db/repositories/encoding.repository';
 import type { StoredImage, StoredStoryboard } from '../db/entities/video.entity';
-import { buildEncodeArgs, buildPosterArgs, buildRemuxArgs, gopFrames, MASTER_PLAYLIST, DASH_MANIFEST, initName, mediaPlaylistName } from '../media/ffmpeg-args';
+import { VideoStatus } from '../domain/video-status';
+import type { ProgressReporter } from '../events/progress-reporter';
+import type { ProgressPhase } from '../events/progress';
+import { buildEncodeArgs, buildPosterArgs, buildRemuxArgs, DASH_MANIFEST, gopFrames, initName, MASTER_PLAYLIST, mediaPlaylistName } from '../media/ffmpeg-args';
+import { FfmpegError } from '../media/ffmpeg-runner';
+import { keyframesAligned } from '../media/keyframes';
 import { buildLadder, type Ladder } from '../media/ladder';
-import { keyframesAligned, keyframeTimes } from '../media/keyframes';
-import { canCopyTopRung, canRemux, planStoryboard, posterSizes, readVariants, storyboardVtt, withFrameRate } from '../media/outputs';
+import { checkMedia, MediaError } from '../media/media-policy';
+import type { MediaTools } from '../media/media-tools';
+import { canCopyTopRung, canRemux, planStoryboard, posterSizes, readVariants, storyboardVtt, withFrameRate, type VariantInfo } from '../media/outputs';
 import type { ProbeResult } from '../media/probe';
+import { percentOf } from '../media/progress-parser';
 import { publicKey, publicPrefix, sourceKey } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
-import type { ProgressReporter } from './progress-reporter';
-import { MediaError, probeOrFail, runMedia } from './transcode-media';
 import { createWorkspace, downloadSource, removeWorkspace, uploadDir } from './transcode-files';
-import { VideoStatus } from './video-status';
+import type { RenditionRow, VideoLifecycle } from './video-lifecycle';
+
+export { MediaError };
 
 export interface TranscodeSettings {
-  ffmpegPath: string;
-  ffprobePath: string;
   preset: string;
   segmentSeconds: number;
   audioBitrate: number;
@@ -30,189 +34,279 @@ export interface RunContext {
   signal: AbortSignal;
 }
 
-export { MediaError };
-
 export type TranscodeOutcome = 'READY' | 'SKIPPED';
+
+export interface TranscodeDeps {
+  lifecycle: Pick<VideoLifecycle, 'claim' | 'recordProbe' | 'publishPlayable' | 'markReady' | 'fail'>;
+  storage: ObjectStorage;
+  tools: MediaTools;
+  settings: TranscodeSettings;
+  logger: Logger;
+}
 
 // Share of the whole job each stage covers in `percent`.
 const P = { probe: 5, quick: 15, encode: 85, thumbs: 90, publish: 100 };
 
+/** One attempt at one video: what every stage reads and adds to. */
+interface Attempt {
+  videoId: string;
+  ctx: RunContext;
+  started: number;
+  /** Outputs go under a fresh generation folder, so every file name is immutable. */
+  gen: string;
+  work: string;
+  src: string;
+  playable: boolean;
+}
+
+interface Source {
+  info: ProbeResult;
+  ladder: Ladder;
+}
+
+interface Quick {
+  height: number | null;
+  remux: boolean;
+  ms: number;
+}
+
+interface Encoded {
+  out: string;
+  variants: VariantInfo[];
+  storyboard: ReturnType<typeof planStoryboard>;
+  copyTopRung: boolean;
+}
+
+type Poster = { width: number; height: number; file: string }[];
+
 /**
- * The processing rules: QUEUED → PROCESSING → READY (or FAILED), a quick playable version
- * first, then the full ladder, poster and storyboard; outputs under a fresh generation folder
- * so every file name is immutable, older generations removed once the new one is published.
+ * The processing rules, as named stages: probe, a quick playable version, the full ladder,
+ * thumbnails, publish. Every status write (claim, playable, READY, FAILED) goes through the
+ * video lifecycle, which also announces it; the stages report progress in between. Older
+ * generations are removed once the new one is published.
  */
 export class TranscodeService {
-  constructor(
-    private readonly repo: EncodingRepository,
-    private readonly storage: ObjectStorage,
-    private readonly settings: TranscodeSettings,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly deps: TranscodeDeps) {}
 
   async run(videoId: string, ctx: RunContext): Promise<TranscodeOutcome> {
-    if (!(await this.repo.claim(videoId))) return 'SKIPPED'; // deleted, or in a state this job must not touch
-    const started = Date.now();
-    const report = (phase: 'PROBE' | 'TRANSCODE' | 'THUMBNAILS' | 'PUBLISH', percent: number, extra: { rendition?: number; playable?: boolean } = {}, force = false) =>
-      ctx.reporter.report({ videoId, status: VideoStatus.PROCESSING, phase, percent, ...extra }, force);
-    report('PROBE', 0);
-    const gen = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+    if (!(await this.deps.lifecycle.claim(videoId))) return 'SKIPPED'; // deleted, or in a state this job must not touch
     const work = await createWorkspace(videoId);
+    const a: Attempt = { videoId, ctx, started: Date.now(), gen: `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`, work, src: path.join(work, 'source'), playable: false };
     try {
-      const src = path.join(work, 'source');
-      if (!(await downloadSource(this.storage, sourceKey(videoId), src))) {
-        throw new MediaError('The uploaded file is missing');
-      }
-      const info = await probeOrFail(this.settings.ffprobePath, src);
-      await this.repo.saveProbe(videoId, {
-        durationSeconds: info.duration,
-        width: info.displayWidth,
-        height: info.displayHeight,
-        sourceVideoCodec: info.videoCodec,
-        sourceAudioCodec: info.audioCodec,
-      });
-      const ladder = buildLadder({
-        width: info.displayWidth,
-        height: info.displayHeight,
-        frameRate: info.frameRate,
-        bitrate: info.videoBitrate ?? info.bitrate,
-      });
-      report('PROBE', P.probe);
-
-      const quick = await this.publishQuick(videoId, gen, work, src, info, ladder, ctx);
-      const firstPlayableMs = quick ? Date.now() - started : null;
-      if (quick) report('TRANSCODE', P.quick, { rendition: quick, playable: true }, true);
-
-      const out = path.join(work, 'ladder');
-      await mkdir(out);
-      const sb = planStoryboard(info.duration, info.displayWidth, info.displayHeight);
-      const copyTopRung = await this.canCopyTopRung(src, info, ladder);
-      const args = buildEncodeArgs({
-        input: src,
-        outDir: out,
-        rungs: ladder.rungs,
-        frameRate: ladder.frameRate,
-        segmentSeconds: this.settings.segmentSeconds,
-        audio: info.hasAudio ? { bitrate: this.settings.audioBitrate } : null,
-        preset: this.settings.preset,
-        storyboard: sb,
-        strict: true,
-        copyTopRung,
-      });
-      const base = quick ? P.quick : P.probe;
-      await runMedia(this.settings.ffmpegPath, this.logger, args, ctx, info.duration, (pct) => report('TRANSCODE', base + ((P.encode - base) * pct) / 100));
-      const master = withFrameRate(await readFile(path.join(out, MASTER_PLAYLIST), 'utf8'), ladder.frameRate);
-      await writeFile(path.join(out, MASTER_PLAYLIST), master);
-      const variants = readVariants(master);
-      if (variants.length !== ladder.rungs.length) throw new Error(`Expected ${ladder.rungs.length} variants, got ${variants.length}`);
-      for (const v of variants) report('TRANSCODE', P.encode, { rendition: v.height }, true);
-
-      report('THUMBNAILS', P.encode, {}, true);
-      const sizes = posterSizes(info.displayWidth, info.displayHeight).map((s) => ({ ...s, file: path.join(out, `poster-${s.width}x${s.height}.jpg`) }));
-      await runMedia(this.settings.ffmpegPath, this.logger, buildPosterArgs({ input: src, startSeconds: info.duration * 0.1, spanSeconds: Math.max(0.2, info.duration * 0.4), sizes }), ctx, 0, () => undefined);
-      await writeFile(path.join(out, 'storyboard.vtt'), storyboardVtt(sb, info.duration, 'storyboard-001.jpg'));
-      report('THUMBNAILS', P.thumbs);
-
-      report('PUBLISH', P.thumbs, {}, true);
-      const key = (name: string) => publicKey(videoId, `${gen}/${name}`);
-      const keys = await uploadDir(this.storage, out, key);
-      const poster: StoredImage[] = sizes.map((s) => ({ key: key(path.basename(s.file)), width: s.width, height: s.height }));
-      const storyboard: StoredStoryboard = {
-        vttKey: key('storyboard.vtt'),
-        imageKeys: keys.filter((k) => /storyboard-\d+\.jpg$/.test(k)).sort(),
-        tileWidth: sb.tileWidth,
-        tileHeight: sb.tileHeight,
-        columns: sb.columns,
-        rows: sb.rows,
-        intervalSeconds: sb.intervalSeconds,
-      };
-      const published = await this.repo.publish(videoId, {
-        status: VideoStatus.READY,
-        hlsKey: key(MASTER_PLAYLIST),
-        dashKey: key(DASH_MANIFEST),
-        renditions: variants.map((v) => this.renditionRow(videoId, gen, v, ladder.frameRate)),
-        poster,
-        storyboard,
-        encodingSettings: {
-          generation: gen,
-          videoCodec: 'h264',
-          audioCodec: info.hasAudio ? 'aac' : null,
-          preset: this.settings.preset,
-          segmentSeconds: this.settings.segmentSeconds,
-          gopFrames: gopFrames(ladder.frameRate, this.settings.segmentSeconds),
-          frameRate: ladder.frameRate,
-          ladder: ladder.rungs,
-          topRung: copyTopRung ? 'copy' : 'encode',
-          audioBitrate: info.hasAudio ? this.settings.audioBitrate : null,
-          firstPlayable: quick ? (canRemux(info) ? 'remux' : 'lowest-rung') : 'none',
-          firstPlayableMs,
-          totalMs: Date.now() - started,
-        },
-      });
-      if (!published) {
-        await this.storage.deletePrefix(publicKey(videoId, `${gen}/`));
-        return 'SKIPPED';
-      }
-      await this.removeOtherGenerations(videoId, gen);
-      return 'READY';
+      const source = await this.probe(a);
+      const quick = await this.quickPlayable(a, source);
+      const encoded = await this.encodeLadder(a, source, quick);
+      const poster = await this.thumbnails(a, source, encoded);
+      return await this.publish(a, source, quick, encoded, poster);
     } catch (err) {
       // This attempt's unpublished files never outlive it; the caller decides about FAILED.
-      await this.storage.deletePrefix(publicKey(videoId, `${gen}/`)).catch(() => undefined);
-      await this.storage.deletePrefix(publicKey(videoId, `${gen}q/`)).catch(() => undefined);
+      await this.deps.storage.deletePrefix(publicKey(videoId, `${a.gen}/`)).catch(() => undefined);
+      await this.deps.storage.deletePrefix(publicKey(videoId, `${a.gen}q/`)).catch(() => undefined);
       throw err;
     } finally {
+      // Whatever follows (FAILED from the caller) is announced after every progress event of this attempt.
+      await ctx.reporter.flush();
       await removeWorkspace(work);
     }
   }
 
-  /** FAILED with the reason, every public output removed (the original stays for a retry). */
+  /** FAILED with the reason (announced by the lifecycle), every public output removed; the original stays for a retry. */
   async fail(videoId: string, reason: string): Promise<boolean> {
-    const changed = await this.repo.markFailed(videoId, reason);
-    if (changed) await this.storage.deletePrefix(publicPrefix(videoId));
+    const changed = await this.deps.lifecycle.fail(videoId, reason);
+    if (changed) await this.deps.storage.deletePrefix(publicPrefix(videoId));
     return changed;
   }
 
+  /** Stage 1: the source on local disk, probed and accepted by the media policy; its ladder. */
+  private async probe(a: Attempt): Promise<Source> {
+    if (!(await downloadSource(this.deps.storage, sourceKey(a.videoId), a.src))) throw new MediaError('The uploaded file is missing');
+    let info: ProbeResult;
+    try {
+      info = await this.deps.tools.probe(a.src);
+    } catch {
+      throw new MediaError('Unsupported media: the file is not a video we can read');
+    }
+    const verdict = checkMedia(info);
+    if (!verdict.ok) throw new MediaError(verdict.reason);
+    await this.deps.lifecycle.recordProbe(a.videoId, {
+      durationSeconds: info.duration,
+      width: info.displayWidth,
+      height: info.displayHeight,
+      sourceVideoCodec: info.videoCodec,
+      sourceAudioCodec: info.audioCodec,
+    });
+    const ladder = buildLadder({ width: info.displayWidth, height: info.displayHeight, frameRate: info.frameRate, bitrate: info.videoBitrate ?? info.bitrate });
+    this.report(a, 'PROBE', P.probe);
+    return { info, ladder };
+  }
+
   /**
-   * Playable within seconds: stream-copy a browser-ready source, or encode only the lowest rung
-   * fast, and publish it while the ladder encodes. Returns the height published, or null when the
-   * full ladder is as quick (a single small rung).
+   * Stage 2, playable within seconds: stream-copy a browser-ready source, or encode only the lowest
+   * rung fast, and publish it while the ladder encodes. Null when the full ladder is as quick (a
+   * single small rung) or the video left PROCESSING meanwhile.
    */
-  private async publishQuick(videoId: string, gen: string, work: string, src: string, info: ProbeResult, ladder: Ladder, ctx: RunContext): Promise<number | null> {
+  private async quickPlayable(a: Attempt, { info, ladder }: Source): Promise<Quick | null> {
+    const { segmentSeconds, audioBitrate } = this.deps.settings;
     const remux = canRemux(info);
     if (!remux && ladder.rungs.length === 1) return null;
-    const out = path.join(work, 'quick');
+    const out = path.join(a.work, 'quick');
     await mkdir(out);
     const lowest = ladder.rungs[ladder.rungs.length - 1];
     const args = remux
-      ? buildRemuxArgs({ input: src, outDir: out, segmentSeconds: this.settings.segmentSeconds, hasAudio: info.hasAudio })
+      ? buildRemuxArgs({ input: a.src, outDir: out, segmentSeconds, hasAudio: info.hasAudio })
       : buildEncodeArgs({
-          input: src, outDir: out, rungs: [lowest], frameRate: ladder.frameRate, segmentSeconds: this.settings.segmentSeconds,
-          audio: info.hasAudio ? { bitrate: this.settings.audioBitrate } : null, preset: 'ultrafast', storyboard: null, strict: true,
+          input: a.src, outDir: out, rungs: [lowest], frameRate: ladder.frameRate, segmentSeconds,
+          audio: info.hasAudio ? { bitrate: audioBitrate } : null, preset: 'ultrafast', storyboard: null, strict: true,
         });
-    await runMedia(this.settings.ffmpegPath, this.logger, args, ctx, 0, () => undefined);
+    await this.ffmpeg(a, args);
     const frameRate = remux ? info.frameRate : ladder.frameRate;
-    const master = withFrameRate(await readFile(path.join(out, MASTER_PLAYLIST), 'utf8'), frameRate);
-    await writeFile(path.join(out, MASTER_PLAYLIST), master);
-    const folder = `${gen}q`;
-    await uploadDir(this.storage, out, (name) => publicKey(videoId, `${folder}/${name}`));
-    const variants = readVariants(master);
-    const ok = await this.repo.publish(videoId, {
-      status: VideoStatus.PROCESSING,
-      hlsKey: publicKey(videoId, `${folder}/${MASTER_PLAYLIST}`),
-      dashKey: publicKey(videoId, `${folder}/${DASH_MANIFEST}`),
-      renditions: variants.map((v) => this.renditionRow(videoId, folder, v, frameRate)),
+    const variants = await this.finishMaster(out, frameRate);
+    const folder = `${a.gen}q`;
+    await uploadDir(this.deps.storage, out, (name) => publicKey(a.videoId, `${folder}/${name}`));
+    const height = variants[0]?.height ?? null;
+    await a.ctx.reporter.flush();
+    const published = await this.deps.lifecycle.publishPlayable(
+      a.videoId,
+      {
+        hlsKey: publicKey(a.videoId, `${folder}/${MASTER_PLAYLIST}`),
+        dashKey: publicKey(a.videoId, `${folder}/${DASH_MANIFEST}`),
+        renditions: variants.map((v) => this.renditionRow(a.videoId, folder, v, frameRate)),
+      },
+      { percent: P.quick, rendition: height },
+    );
+    if (!published) return null;
+    a.playable = true;
+    return { height, remux, ms: Date.now() - a.started };
+  }
+
+  /** Stage 3: one ffmpeg pass for every rung (and the storyboard sprites), keyframes aligned. */
+  private async encodeLadder(a: Attempt, { info, ladder }: Source, quick: Quick | null): Promise<Encoded> {
+    const { segmentSeconds, audioBitrate, preset } = this.deps.settings;
+    const out = path.join(a.work, 'ladder');
+    await mkdir(out);
+    const storyboard = planStoryboard(info.duration, info.displayWidth, info.displayHeight);
+    const copyTopRung = await this.canCopyTopRung(a.src, info, ladder);
+    const args = buildEncodeArgs({
+      input: a.src,
+      outDir: out,
+      rungs: ladder.rungs,
+      frameRate: ladder.frameRate,
+      segmentSeconds,
+      audio: info.hasAudio ? { bitrate: audioBitrate } : null,
+      preset,
+      storyboard,
+      strict: true,
+      copyTopRung,
     });
-    return ok ? (variants[0]?.height ?? null) : null;
+    const base = quick ? P.quick : P.probe;
+    await this.ffmpeg(a, args, info.duration, (pct) => this.report(a, 'TRANSCODE', base + ((P.encode - base) * pct) / 100));
+    const variants = await this.finishMaster(out, ladder.frameRate);
+    if (variants.length !== ladder.rungs.length) throw new Error(`Expected ${ladder.rungs.length} variants, got ${variants.length}`);
+    for (const v of variants) this.report(a, 'TRANSCODE', P.encode, { rendition: v.height }, true);
+    return { out, variants, storyboard, copyTopRung };
+  }
+
+  /** Stage 4: a poster in two sizes (a representative frame) and the storyboard's WebVTT index. */
+  private async thumbnails(a: Attempt, { info }: Source, encoded: Encoded): Promise<Poster> {
+    this.report(a, 'THUMBNAILS', P.encode, {}, true);
+    const sizes = posterSizes(info.displayWidth, info.displayHeight).map((s) => ({ ...s, file: path.join(encoded.out, `poster-${s.width}x${s.height}.jpg`) }));
+    await this.ffmpeg(a, buildPosterArgs({ input: a.src, startSeconds: info.duration * 0.1, spanSeconds: Math.max(0.2, info.duration * 0.4), sizes }));
+    await writeFile(path.join(encoded.out, 'storyboard.vtt'), storyboardVtt(encoded.storyboard, info.duration, 'storyboard-001.jpg'));
+    this.report(a, 'THUMBNAILS', P.thumbs);
+    return sizes;
+  }
+
+  /** Stage 5: every file stored (media before manifests), then READY through the lifecycle, then older generations removed. */
+  private async publish(a: Attempt, { info, ladder }: Source, quick: Quick | null, encoded: Encoded, poster: Poster): Promise<TranscodeOutcome> {
+    const { settings, storage, lifecycle } = this.deps;
+    this.report(a, 'PUBLISH', P.thumbs, {}, true);
+    const key = (name: string) => publicKey(a.videoId, `${a.gen}/${name}`);
+    const keys = await uploadDir(storage, encoded.out, key);
+    const sb = encoded.storyboard;
+    const storyboard: StoredStoryboard = {
+      vttKey: key('storyboard.vtt'),
+      imageKeys: keys.filter((k) => /storyboard-\d+\.jpg$/.test(k)).sort(),
+      tileWidth: sb.tileWidth,
+      tileHeight: sb.tileHeight,
+      columns: sb.columns,
+      rows: sb.rows,
+      intervalSeconds: sb.intervalSeconds,
+    };
+    await a.ctx.reporter.flush();
+    const published = await lifecycle.markReady(a.videoId, {
+      hlsKey: key(MASTER_PLAYLIST),
+      dashKey: key(DASH_MANIFEST),
+      renditions: encoded.variants.map((v) => this.renditionRow(a.videoId, a.gen, v, ladder.frameRate)),
+      poster: poster.map((s): StoredImage => ({ key: key(path.basename(s.file)), width: s.width, height: s.height })),
+      storyboard,
+      encodingSettings: {
+        generation: a.gen,
+        videoCodec: 'h264',
+        audioCodec: info.hasAudio ? 'aac' : null,
+        preset: settings.preset,
+        segmentSeconds: settings.segmentSeconds,
+        gopFrames: gopFrames(ladder.frameRate, settings.segmentSeconds),
+        frameRate: ladder.frameRate,
+        ladder: ladder.rungs,
+        topRung: encoded.copyTopRung ? 'copy' : 'encode',
+        audioBitrate: info.hasAudio ? settings.audioBitrate : null,
+        firstPlayable: quick ? (quick.remux ? 'remux' : 'lowest-rung') : 'none',
+        firstPlayableMs: quick?.ms ?? null,
+        totalMs: Date.now() - a.started,
+      },
+    });
+    if (!published) {
+      await storage.deletePrefix(publicKey(a.videoId, `${a.gen}/`));
+      return 'SKIPPED';
+    }
+    await this.removeOtherGenerations(a.videoId, a.gen);
+    return 'READY';
+  }
+
+  /** Progress within PROCESSING; the status moves themselves are announced by the lifecycle. */
+  private report(a: Attempt, phase: ProgressPhase, percent: number, extra: { rendition?: number } = {}, force = false): void {
+    a.ctx.reporter.report({ videoId: a.videoId, status: VideoStatus.PROCESSING, phase, percent, ...extra, ...(a.playable ? { playable: true } : {}) }, force);
+  }
+
+  /**
+   * Runs ffmpeg on the probed source: a failure then means damaged or undecodable media (reported
+   * in plain words); an abort (timeout) is passed through as is.
+   */
+  private async ffmpeg(a: Attempt, args: string[], duration = 0, onPercent: (pct: number) => void = () => undefined): Promise<void> {
+    let reached = 0;
+    try {
+      await this.deps.tools.run(args, {
+        signal: a.ctx.signal,
+        onProgress: (p) => {
+          reached = Math.max(reached, p.outTimeSeconds);
+          if (duration > 0) onPercent(percentOf(p, duration));
+        },
+      });
+    } catch (err) {
+      if (err instanceof FfmpegError && !err.aborted) {
+        this.deps.logger.warn({ err: err.message, videoId: a.videoId }, 'ffmpeg failed');
+        throw new MediaError(`The video is damaged or cannot be decoded (stopped at ${reached.toFixed(1)} s)`);
+      }
+      throw err;
+    }
+  }
+
+  /** ffmpeg's master playlist, completed with FRAME-RATE; the variants it lists. */
+  private async finishMaster(dir: string, frameRate: number): Promise<VariantInfo[]> {
+    const file = path.join(dir, MASTER_PLAYLIST);
+    const master = withFrameRate(await readFile(file, 'utf8'), frameRate);
+    await writeFile(file, master);
+    return readVariants(master);
   }
 
   /** Copying the source as the top rung needs its keyframes on every segment boundary (packet scan, no decode). */
   private async canCopyTopRung(src: string, info: ProbeResult, ladder: Ladder): Promise<boolean> {
     if (ladder.rungs.length < 2 || !canCopyTopRung(info, { ...ladder.rungs[0], frameRate: ladder.frameRate })) return false;
-    const times = await keyframeTimes(this.settings.ffprobePath, src).catch(() => []);
-    return keyframesAligned(times, info.duration, this.settings.segmentSeconds, ladder.frameRate);
+    const times = await this.deps.tools.keyframeTimes(src).catch(() => []);
+    return keyframesAligned(times, info.duration, this.deps.settings.segmentSeconds, ladder.frameRate);
   }
 
-  private renditionRow(videoId: string, folder: string, v: ReturnType<typeof readVariants>[number], frameRate: number): RenditionRow {
+  private renditionRow(videoId: string, folder: string, v: VariantInfo, frameRate: number): RenditionRow {
     return {
       height: v.height,
       width: v.width,
@@ -227,7 +321,7 @@ export class TranscodeService {
   private async removeOtherGenerations(videoId: string, gen: string): Promise<void> {
     const keep = publicKey(videoId, `${gen}/`);
     const prefix = publicPrefix(videoId);
-    const folders = new Set((await this.storage.list(prefix)).filter((k) => !k.startsWith(keep)).map((k) => k.slice(prefix.length).split('/')[0]));
-    for (const f of folders) await this.storage.deletePrefix(`${prefix}${f}/`);
+    const folders = new Set((await this.deps.storage.list(prefix)).filter((k) => !k.startsWith(keep)).map((k) => k.slice(prefix.length).split('/')[0]));
+    for (const f of folders) await this.deps.storage.deletePrefix(`${prefix}${f}/`);
   }
 }

@@ -1,5 +1,5 @@
-import type { VideoProgress } from './progress';
-import { VideoStatus } from './video-status';
+import type { ProgressPublisher } from '../events/event-bus';
+import { VideoStatus } from '../domain/video-status';
 import { ProgressThrottle, uploadPercent } from './upload-meter';
 
 /** At most this many UPLOAD events per second per video reach pub/sub. */
@@ -7,11 +7,14 @@ const EVENTS_PER_SECOND = 10;
 /** Abandoned uploads never say goodbye; forget the oldest throttles beyond this many. */
 const MAX_TRACKED = 10_000;
 
-/** Publishes the UPLOAD phase of `videoProgress`, throttled per video; the final event always goes out. */
+/**
+ * Publishes the bytes of the UPLOAD phase of `videoProgress`, throttled per video; the final event
+ * always goes out. The moves that end the phase (QUEUED, FAILED) are announced by the video lifecycle.
+ */
 export class UploadProgress {
   private readonly throttles = new Map<string, ProgressThrottle>();
 
-  constructor(private readonly publish: (event: VideoProgress) => void) {}
+  constructor(private readonly events: ProgressPublisher) {}
 
   bytes(videoId: string, received: number, total: number | null): void {
     let throttle = this.throttles.get(videoId);
@@ -23,21 +26,17 @@ export class UploadProgress {
     if (!throttle.take()) return;
     // 100% is only announced once the last byte is stored (see `received`).
     const percent = Math.min(uploadPercent(received, total), 99.9);
-    this.publish({ videoId, status: VideoStatus.UPLOADING, phase: 'UPLOAD', percent, bytesReceived: received, bytesTotal: total });
+    this.events.publish({ videoId, status: VideoStatus.UPLOADING, phase: 'UPLOAD', percent, bytesReceived: received, bytesTotal: total });
   }
 
   /** Every byte is in storage; validation follows. */
   received(videoId: string, size: number): void {
     this.throttles.delete(videoId);
-    this.publish({ videoId, status: VideoStatus.UPLOADING, phase: 'UPLOAD', percent: 100, bytesReceived: size, bytesTotal: size });
+    this.events.publish({ videoId, status: VideoStatus.UPLOADING, phase: 'UPLOAD', percent: 100, bytesReceived: size, bytesTotal: size });
   }
 
-  queued(videoId: string, size: number): void {
-    this.publish({ videoId, status: VideoStatus.QUEUED, phase: 'UPLOAD', percent: 100, bytesReceived: size, bytesTotal: size });
-  }
-
-  failed(videoId: string, message: string): void {
+  /** The upload ended without its bytes (refused, cancelled, expired). */
+  forget(videoId: string): void {
     this.throttles.delete(videoId);
-    this.publish({ videoId, status: VideoStatus.FAILED, phase: 'UPLOAD', percent: 0, message });
   }
 }

@@ -22,11 +22,3 @@ export function checkDeclaredSize(sizeBytes: number, maxBytes: number): void {
   if (!Number.isSafeInteger(sizeBytes) || sizeBytes <= 0) throw badInput('sizeBytes must be a positive whole number of bytes');
   if (sizeBytes > maxBytes) throw tooLarge(maxBytes);
 }
-
-/** Titles are required after trimming; empty descriptions are stored as null. */
-export function normaliseText(title: string, description: string | null | undefined): { title: string; description: string | null } {
-  const t = title.replace(/[\p{Cc}]/gu, ' ').trim();
-  if (!t) throw badInput('title must not be blank', { field: 'title' });
-  const d = description?.trim();
-  return { title: t, description: d ? d : null };
-}

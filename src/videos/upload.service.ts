@@ -11,9 +11,10 @@ import type { UploadFinalizer } from './upload-finalizer';
 import { tooLarge, UploadMeter } from './upload-meter';
 import type { UploadProgress } from './upload-progress';
 import type { UploadRateLimit } from './upload-rate-limit';
-import { checkDeclaredSize, normaliseText, sanitizeFilename } from './upload-rules';
-import { isVideoId } from './video-id';
-import { VideoStatus, type Visibility } from './video-status';
+import { checkDeclaredSize, sanitizeFilename } from './upload-rules';
+import { normaliseText } from './video-details';
+import type { VideoLifecycle } from './video-lifecycle';
+import { VideoStatus, type Visibility } from '../domain/video-status';
 
 export interface VideoFields {
   title: string;
@@ -32,6 +33,15 @@ export interface Ticket {
   expiresAt: Date;
 }
 
+/** What a tus request on an existing upload amounts to, decided before the tus server sees it. */
+export type ResumableDecision =
+  /** Bytes still to come (or a HEAD): the tus server handles the request. */
+  | { action: 'pass' }
+  /** Every byte is stored and validated: answer the final PATCH with this offset, without the tus server. */
+  | { action: 'finished'; offset: number }
+  /** A finished upload cannot be deleted over tus, and a final PATCH must name the final offset. */
+  | { action: 'refuse'; reason: 'finished' | 'offset-mismatch' };
+
 /** A retried multipart request (same owner, title and bytes) within this window returns the first video. */
 const RETRY_WINDOW_MS = 24 * 3600 * 1000;
 
@@ -42,12 +52,13 @@ export class UploadService {
       maxUploadBytes: number;
       expirySeconds: number;
       publicUrl: string;
-      videos: VideoRepository;
+      videos: Pick<VideoRepository, 'findById' | 'findExpiredUploads' | 'findRecentBySha256'>;
+      lifecycle: Pick<VideoLifecycle, 'create'>;
       storage: ObjectStorage;
-      resumable: ResumableStore;
-      rateLimit: UploadRateLimit;
-      progress: UploadProgress;
-      finalizer: UploadFinalizer;
+      resumable: Pick<ResumableStore, 'open' | 'offset' | 'takeSha256'>;
+      rateLimit: Pick<UploadRateLimit, 'consume' | 'refund'>;
+      progress: Pick<UploadProgress, 'bytes'>;
+      finalizer: Pick<UploadFinalizer, 'complete' | 'ensureQueued' | 'discard'>;
     },
   ) {}
 
@@ -116,17 +127,29 @@ export class UploadService {
   }
 
   /**
-   * Gate for every tus request: the upload must be the caller's own. Unfinished uploads take any
-   * tus method; finished ones only answer HEAD and idempotent retries of the final PATCH.
+   * Gate for every tus request on `videoId` (canonical): the upload must be the caller's own.
+   * Unfinished uploads take any tus method; finished ones only answer HEAD and idempotent retries
+   * of the final PATCH. A final PATCH whose bytes are all stored but never validated (the server
+   * stopped in between) is validated now.
    */
-  async resumableFor(userId: string, videoId: string): Promise<VideoEntity> {
-    const video = isVideoId(videoId) ? await this.deps.videos.findById(videoId) : null;
+  async decideResumable(userId: string, videoId: string, method: string, uploadOffset: number | null): Promise<ResumableDecision> {
+    const video = await this.deps.videos.findById(videoId);
     if (!video || video.ownerId !== userId) throw notFound('Upload');
     if (video.status === VideoStatus.FAILED) throw new AppError('NOT_FOUND', video.failureReason ?? 'Upload failed', { gone: true });
-    if (video.status === VideoStatus.UPLOADING && video.uploadExpiresAt && video.uploadExpiresAt < new Date()) {
-      throw new AppError('NOT_FOUND', 'The upload expired', { gone: true });
+    const size = video.sizeBytes;
+    if (video.status === VideoStatus.UPLOADING) {
+      if (video.uploadExpiresAt && video.uploadExpiresAt < new Date()) throw new AppError('NOT_FOUND', 'The upload expired', { gone: true });
+      const complete = method === 'PATCH' && size !== null && uploadOffset === size && (await this.deps.resumable.offset(videoId)) === size;
+      if (!complete) return { action: 'pass' };
+      await this.finishResumable(videoId);
+      return { action: 'finished', offset: size };
     }
-    return video;
+    // Finished: the store's upload is closed, so retries of the final PATCH are answered here.
+    if (method === 'DELETE') return { action: 'refuse', reason: 'finished' };
+    if (method !== 'PATCH') return { action: 'pass' };
+    if (uploadOffset !== (size ?? 0)) return { action: 'refuse', reason: 'offset-mismatch' };
+    await this.finishResumable(videoId);
+    return { action: 'finished', offset: size ?? 0 };
   }
 
   /** tus received bytes (throttled upstream and here). */
@@ -171,7 +194,7 @@ export class UploadService {
   /** The row both paths start from: UPLOADING, keyed by a fresh id, never by the client's name. */
   private insertRow(userId: string, text: ReturnType<typeof normaliseText>, visibility: Visibility, filename: string | null, sizeBytes: number | null): Promise<VideoEntity> {
     const id = randomUUID();
-    return this.deps.videos.insertUploading({
+    return this.deps.lifecycle.create({
       id,
       ownerId: userId,
       ...text,

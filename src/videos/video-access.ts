@@ -1,6 +1,11 @@
 import type { VideoEntity } from '../db/entities';
-import { isVideoId } from './video-id';
-import { Visibility } from './video-status';
+import { Visibility } from '../domain/video-status';
+
+/** A per-request reader of video rows (the GraphQL DataLoader over the metadata cache). */
+export interface VideoReader {
+  load(id: string): Promise<VideoEntity | null>;
+  loadMany(ids: readonly string[]): Promise<(VideoEntity | null | Error)[]>;
+}
 
 /**
  * The one rule for who may see a video: owners see theirs in every state; everyone else
@@ -12,14 +17,10 @@ export function canView(video: Pick<VideoEntity, 'ownerId' | 'visibility'>, view
 
 /**
  * The video if `viewerId` may see it; null both when missing and when not visible, so private
- * videos do not leak their existence. Reads through the request's loader (and so the cache).
+ * videos do not leak their existence. `id` is canonical (parsed at the boundary); reads go
+ * through the request's loader (and so the cache).
  */
-export async function findVisible(
-  loader: { load(id: string): Promise<VideoEntity | null> },
-  id: string,
-  viewerId: string | null,
-): Promise<VideoEntity | null> {
-  if (!isVideoId(id)) return null;
-  const video = await loader.load(id);
+export async function findVisible(reader: Pick<VideoReader, 'load'>, id: string, viewerId: string | null): Promise<VideoEntity | null> {
+  const video = await reader.load(id);
   return video && canView(video, viewerId) ? video : null;
 }

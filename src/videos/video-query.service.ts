@@ -1,8 +1,6 @@
 import type { VideoEntity } from '../db/entities';
 import type { KeysetPage, VideoRepository } from '../db/repositories/video.repository';
-import { badInput } from '../errors';
-import { isVideoId } from './video-id';
-import { fullTextQuery } from './video-listing';
+import { fullTextQuery } from './video-search';
 
 export interface Page<T> {
   items: T[];
@@ -13,13 +11,10 @@ export interface Page<T> {
 export class VideoQueryService {
   constructor(private readonly videos: VideoRepository) {}
 
-  /** Public READY videos only (unlisted never), optionally one uploader's and matching a search. */
+  /** Public READY videos only (unlisted never), optionally one uploader's (a canonical id) and matching a search. */
   async listPublic(page: KeysetPage, filter: { search?: string | null; uploaderId?: string | null } = {}): Promise<Page<VideoEntity>> {
-    const uploaderId = filter.uploaderId ?? null;
-    // User ids are UUIDs too: a malformed one is the client's mistake, not an empty result.
-    if (uploaderId !== null && !isVideoId(uploaderId)) throw badInput('Malformed uploader id', { field: 'uploaderId' });
     const match = fullTextQuery(filter.search);
-    return toPage(await this.videos.listPublic(page, { match, uploaderId }), page.limit);
+    return toPage(await this.videos.listPublic(page, { match, uploaderId: filter.uploaderId ?? null }), page.limit);
   }
 
   async listByOwner(ownerId: string, viewerId: string | null, page: KeysetPage): Promise<Page<VideoEntity>> {

@@ -1,11 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from '../config/logger';
-import type { VideoEntity, WebhookDeliveryEntity, WebhookEntity } from '../db/entities';
+import type { WebhookDeliveryEntity, WebhookEntity } from '../db/entities';
+import type { VideoRepository } from '../db/repositories/video.repository';
 import type { WebhookRepository } from '../db/repositories/webhook.repository';
 import { badInput, notFound } from '../errors';
 import type { JobQueue } from '../jobs/job-queue';
-import { isVideoId } from '../videos/video-id';
-import { webhookEvents, type EventVideo, type VideoEvents, type WebhookEvent } from './webhook-events';
+import { parseVideoId } from '../domain/video-id';
+import { videoEvents, type VideoEvent } from '../domain/video-event';
+import type { EventVideo, VideoEvents } from '../videos/video-lifecycle';
 import { TargetError, type WebhookTarget } from './webhook-target';
 
 /** Enough for any integration; a bound on fan-out per event. */
@@ -14,8 +16,8 @@ const MAX_URL_LENGTH = 2048;
 
 export interface WebhookServiceDeps {
   repo: WebhookRepository;
-  videos: { findById(id: string): Promise<VideoEntity | null> };
-  jobs: JobQueue;
+  videos: Pick<VideoRepository, 'findById'>;
+  jobs: Pick<JobQueue, 'add'>;
   target: WebhookTarget;
   logger: Logger;
   retry: { maxAttempts: number; retryBaseMs: number };
@@ -30,11 +32,11 @@ export class WebhookService implements VideoEvents {
   constructor(private readonly deps: WebhookServiceDeps) {}
 
   /** The secret is returned here and never again. */
-  async create(userId: string, rawUrl: string, events: readonly WebhookEvent[]): Promise<{ webhook: WebhookEntity; secret: string }> {
+  async create(userId: string, rawUrl: string, events: readonly VideoEvent[]): Promise<{ webhook: WebhookEntity; secret: string }> {
     const url = validateUrl(rawUrl);
     const wanted = [...new Set(events)];
     if (!wanted.length) throw badInput('Subscribe to at least one event', { field: 'events' });
-    if (wanted.some((e) => !webhookEvents.includes(e))) throw badInput('Unknown event', { field: 'events' });
+    if (wanted.some((e) => !videoEvents.includes(e))) throw badInput('Unknown event', { field: 'events' });
     if ((await this.deps.repo.countByOwner(userId)) >= MAX_WEBHOOKS_PER_USER) {
       throw badInput(`At most ${MAX_WEBHOOKS_PER_USER} webhooks per user`, { field: 'url', limit: MAX_WEBHOOKS_PER_USER });
     }
@@ -53,9 +55,10 @@ export class WebhookService implements VideoEvents {
     return this.deps.repo.listByOwner(userId);
   }
 
-  /** Queued deliveries of a deleted webhook find no endpoint and end quietly. Webhook ids are UUIDs, like video ids. */
+  /** Queued deliveries of a deleted webhook find no endpoint and end quietly. */
   async delete(userId: string, id: string): Promise<void> {
-    if (!isVideoId(id) || !(await this.deps.repo.delete(id, userId))) throw notFound('Webhook');
+    const hookId = parseWebhookId(id);
+    if (!hookId || !(await this.deps.repo.delete(hookId, userId))) throw notFound('Webhook');
   }
 
   async deliveries(userId: string, webhookId: string, limit: number): Promise<WebhookDeliveryEntity[]> {
@@ -63,7 +66,7 @@ export class WebhookService implements VideoEvents {
     return this.deps.repo.listDeliveries(webhookId, limit);
   }
 
-  async emit(event: WebhookEvent, videoId: string): Promise<void> {
+  async emit(event: VideoEvent, videoId: string): Promise<void> {
     try {
       const video = await this.deps.videos.findById(videoId);
       if (video) await this.emitFor(event, video);
@@ -72,7 +75,7 @@ export class WebhookService implements VideoEvents {
     }
   }
 
-  async emitFor(event: WebhookEvent, video: EventVideo): Promise<void> {
+  async emitFor(event: VideoEvent, video: EventVideo): Promise<void> {
     try {
       const hooks = (await this.deps.repo.listByOwner(video.ownerId)).filter((w) => w.events.includes(event));
       if (!hooks.length) return;
@@ -92,11 +95,15 @@ export class WebhookService implements VideoEvents {
   }
 
   private async owned(userId: string, id: string): Promise<WebhookEntity> {
-    const hook = isVideoId(id) ? await this.deps.repo.findById(id) : null;
+    const hookId = parseWebhookId(id);
+    const hook = hookId ? await this.deps.repo.findById(hookId) : null;
     if (!hook || hook.ownerId !== userId) throw notFound('Webhook');
     return hook;
   }
 }
+
+/** Webhook ids are UUIDs (randomUUID) like video ids: the same check and canonical form; null answers NOT_FOUND. */
+const parseWebhookId = parseVideoId;
 
 /** http(s) only, no credentials in the URL (they would be stored and shown), bounded length. */
 export function validateUrl(raw: string): URL {

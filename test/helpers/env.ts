@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { DataSource } from 'typeorm';
 import { loadConfig, type Config } from '../../src/config/config';
 import { createLogger } from '../../src/config/logger';
-import { startApi, type RunningApi } from '../../src/main';
-import { startWorker, type RunningWorker } from '../../src/worker';
+import { startApi, type RunningApi } from '../../src/app/api';
+import { startWorker, type RunningWorker } from '../../src/app/worker';
 
 export const S3_ENV = {
   S3_ENDPOINT: process.env.TEST_S3_ENDPOINT ?? 'http://127.0.0.1:7480',

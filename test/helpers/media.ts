@@ -7,8 +7,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { RenditionEntity, VideoEntity } from '../../src/db/entities';
 import { JobQueue } from '../../src/jobs/job-queue';
+import { jobIdFor } from '../../src/jobs/job-types';
 import { publicKey, sourceKey } from '../../src/storage/keys';
-import { VideoStatus, Visibility } from '../../src/videos/video-status';
+import { VideoStatus, Visibility } from '../../src/domain/video-status';
 import type { TestStack } from './env';
 
 const run = promisify(execFile);
@@ -169,7 +170,7 @@ export async function queueVideo(stack: TestStack, ownerId: string, file: string
 
 export async function enqueue(stack: TestStack, videoId: string): Promise<void> {
   const jobs = new JobQueue(stack.api.infra.redis, stack.config.redisPrefix);
-  await jobs.add('video.transcode', { videoId }, { jobId: `transcode-${videoId}` });
+  await jobs.add('video.transcode', { videoId });
   await jobs.close();
 }
 
@@ -205,7 +206,7 @@ export async function waitForJob(stack: TestStack, videoId: string, timeoutMs = 
   const until = Date.now() + timeoutMs;
   try {
     for (;;) {
-      const state = await (await jobs.queue.getJob(`transcode-${videoId}`))?.getState();
+      const state = await (await jobs.queue.getJob(jobIdFor('video.transcode', videoId)))?.getState();
       if (state === 'completed' || state === 'failed') return state;
       if (Date.now() > until) throw new Error(`job of ${videoId} still ${state} after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 250));

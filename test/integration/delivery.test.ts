@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { cacheKeys } from '../../src/cache/video-cache';
+import { cacheKeys, VideoCache } from '../../src/cache/video-cache';
+import { VideoRepository } from '../../src/db/repositories/video.repository';
 import { RenditionEntity, VideoEntity } from '../../src/db/entities';
-import { MediaSigner } from '../../src/http/media-signer';
+import { MediaSigner } from '../../src/playback/media-signer';
 import { JobQueue } from '../../src/jobs/job-queue';
-import { purgeHandler } from '../../src/jobs/purge.handler';
+import { jobIdFor } from '../../src/jobs/job-types';
+import { purgeHandler } from '../../src/worker/purge.handler';
 import type { Job } from 'bullmq';
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { videoPrefix } from '../../src/storage/keys';
-import { Visibility } from '../../src/videos/video-status';
+import { Visibility } from '../../src/domain/video-status';
 import { startStack, type TestStack } from '../helpers/env';
 import { errorCode, gql, signUp } from '../helpers/graphql';
 import { makeLadder, seedVideo } from '../helpers/media';
@@ -66,6 +68,16 @@ describe('delivery: GET /videos/:id/…', () => {
       const { readFile } = await import('node:fs/promises');
       assert.deepEqual(body, await readFile(`${ladder.dir}/${file}`), `${file} bytes as stored`);
     }
+  });
+
+  it('accepts any spelling of a video id and serves the canonical (lower-case) video', async () => {
+    const upper = pub.toUpperCase();
+    const res = await fetch(`${stack.url}/videos/${upper}/master.m3u8`);
+    assert.equal(res.status, 200);
+    const r = await gql<{ video: { id: string } | null }>(stack.url, 'query($id:ID!){ video(id:$id){ id } }', { id: upper });
+    assert.equal(r.data?.video?.id, pub);
+    const keys = await stack.api.infra.redis.keys(`${stack.config.redisPrefix}:video:${upper}*`);
+    assert.deepEqual(keys, [], 'cache keys use the canonical id only');
   });
 
   it('honours Range (206), answers 416 beyond the end, and ETag/If-None-Match with 304', async () => {
@@ -187,7 +199,7 @@ describe('delivery: GET /videos/:id/…', () => {
     const id = await seedVideo(stack, { ownerId: owner.userId, ladder });
     assert.equal((await fetch(`${stack.url}/videos/${id}/master.m3u8`)).status, 200); // also fills the cache
     const queue = new JobQueue(stack.api.infra.redis, stack.config.redisPrefix);
-    await queue.add('video.transcode', { videoId: id }, { jobId: `transcode-${id}`, delay: 60_000 });
+    await queue.add('video.transcode', { videoId: id }, { delay: 60_000 });
     assert.ok((await stack.api.infra.redis.exists(cacheKeys(stack.config.redisPrefix, id).data)) === 1);
     const r = await gql<{ deleteVideo: boolean }>(stack.url, 'mutation($id:ID!){ deleteVideo(id:$id) }', { id }, owner.token);
     assert.equal(r.data?.deleteVideo, true);
@@ -200,7 +212,7 @@ describe('delivery: GET /videos/:id/…', () => {
     assert.equal((await fetch(`${stack.url}/videos/${id}/r0/seg-00001.m4s`)).status, 404);
     assert.equal((await gql<{ video: null }>(stack.url, PLAYBACK, { id })).data?.video, null);
     assert.equal(errorCode(await gql(stack.url, 'mutation($id:ID!){ deleteVideo(id:$id) }', { id }, owner.token)), 'NOT_FOUND');
-    assert.equal(await queue.queue.getJob(`transcode-${id}`), undefined, 'queued transcode removed');
+    assert.equal(await queue.queue.getJob(jobIdFor('video.transcode', id)), undefined, 'queued transcode removed');
     await queue.close();
   });
 
@@ -209,7 +221,9 @@ describe('delivery: GET /videos/:id/…', () => {
     const { storage } = stack.api.infra;
     await storage.put(`videos/${id}/public/late/seg-00001.m4s`, Readable.from([Buffer.alloc(10)]));
     const jobs = new JobQueue(stack.api.infra.redis, stack.config.redisPrefix);
-    const deps = { config: stack.config, infra: stack.api.infra, jobs };
+    const videos = new VideoRepository(stack.api.infra.ds);
+    const cache = new VideoCache(stack.api.infra.redis, stack.config.redisPrefix, videos, { enabled: true, ttlSeconds: 60, negativeTtlSeconds: 5, jitter: 0 });
+    const deps = { videos, jobs, storage, cache };
     await purgeHandler(deps)({ data: { videoId: id } } as Job<{ videoId: string }, unknown, 'video.purge'>);
     assert.deepEqual(await storage.list(videoPrefix(id)), []);
     const live = await seedVideo(stack, { ownerId: owner.userId, ladder });

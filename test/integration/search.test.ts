@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { VideoStatus, Visibility } from '../../src/videos/video-status';
+import { VideoStatus, Visibility } from '../../src/domain/video-status';
 import { startStack, type TestStack } from '../helpers/env';
 import { errorCode, gql, signUp } from '../helpers/graphql';
 import { seedVideo } from '../helpers/media';

@@ -6,11 +6,12 @@ import { XMLParser } from 'fast-xml-parser';
 import * as HLS from 'hls-parser';
 import { RenditionEntity } from '../../src/db/entities';
 import { publicPrefix } from '../../src/storage/keys';
-import { VideoStatus } from '../../src/videos/video-status';
+import { VideoStatus } from '../../src/domain/video-status';
 import { startStack, type TestStack } from '../helpers/env';
 import { collect, gql, signUp, wsClient } from '../helpers/graphql';
 import { enqueue, waitForJob, fetchToFile, ffprobeJson, makeClip, mediaDir, queueVideo, readText, waitForStatus } from '../helpers/media';
 import { JobQueue } from '../../src/jobs/job-queue';
+import { jobIdFor } from '../../src/jobs/job-types';
 import { readFile } from 'node:fs/promises';
 
 const SEGMENT = 2;
@@ -183,7 +184,7 @@ describe('transcode job end to end (640x360, 4 s, H.264/AAC)', () => {
     const before = await stack.api.infra.storage.list(publicPrefix(videoId));
     await stack.api.infra.ds.query("UPDATE videos SET status = 'QUEUED' WHERE id = ?", [videoId]);
     const q = new JobQueue(stack.api.infra.redis, stack.config.redisPrefix);
-    await q.remove(`transcode-${videoId}`);
+    await q.queue.remove(jobIdFor('video.transcode', videoId));
     await q.close();
     await enqueue(stack, videoId);
     assert.equal(await waitForJob(stack, videoId), 'completed');

@@ -8,6 +8,7 @@ import { errorCode, signUp } from '../helpers/graphql';
 import { mediaDir, type MediaDir } from '../helpers/media';
 import { assertNoOrphans, eventuallyNoOrphans } from '../helpers/storage-orphans';
 import { createUpload, transcodeJobs, tusRequest, tusUpload, uploadFile } from '../helpers/uploads';
+import { jobIdFor } from '../../src/jobs/job-types';
 
 describe('upload limits and the expiry cleanup (with a worker)', () => {
   let stack: TestStack;
@@ -97,7 +98,7 @@ describe('uploads with the local-disk storage driver', () => {
     const t = (await createUpload(stack.url, token, { title: 'Local tus', sizeBytes: (await import('node:fs')).statSync(clip).size })).data!.createUpload;
     await tusUpload(t.uploadUrl, token, clip, { chunkSize: 20_000 });
     for (const id of [multipart.data!.uploadVideo.id, t.video.id]) {
-      assert.deepEqual(await transcodeJobs(stack, id), [`transcode-${id}`]);
+      assert.deepEqual(await transcodeJobs(stack, id), [jobIdFor('video.transcode', id)]);
     }
     await assertNoOrphans(stack);
     const bad = await uploadFile(stack.url, token, await media.png('x.png'), { title: 'png' });

@@ -8,6 +8,7 @@ import { collect, errorCode, gql, signUp, wsClient } from '../helpers/graphql';
 import { mediaDir, type MediaDir } from '../helpers/media';
 import { assertNoOrphans, eventuallyNoOrphans } from '../helpers/storage-orphans';
 import { transcodeJobs, UPLOAD_MUTATION, uploadAndDisconnect, uploadFile } from '../helpers/uploads';
+import { jobIdFor } from '../../src/jobs/job-types';
 
 const MiB = 1024 * 1024;
 const LIMIT = 24 * MiB;
@@ -59,7 +60,7 @@ describe('uploadVideo (GraphQL multipart, streamed)', () => {
     assert.equal(row.source_audio_codec, 'aac');
     assert.equal(row.upload_expires_at, null);
     assert.equal((await stack.api.infra.storage.stat(`videos/${v.id}/source`))?.size, file.length);
-    assert.deepEqual(await transcodeJobs(stack, v.id), [`transcode-${v.id}`]);
+    assert.deepEqual(await transcodeJobs(stack, v.id), [jobIdFor('video.transcode', v.id)]);
   });
 
   it('returns the same video for a retried identical request, with still one job', async () => {

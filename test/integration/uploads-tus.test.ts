@@ -4,12 +4,13 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createLogger } from '../../src/config/logger';
-import { startApi } from '../../src/main';
+import { startApi } from '../../src/app/api';
 import { startStack, type TestStack } from '../helpers/env';
 import { collect, errorCode, gql, signUp, wsClient } from '../helpers/graphql';
 import { mediaDir, type MediaDir } from '../helpers/media';
 import { assertNoOrphans, eventuallyNoOrphans } from '../helpers/storage-orphans';
 import { createUpload, transcodeJobs, tusRequest, tusUpload } from '../helpers/uploads';
+import { jobIdFor } from '../../src/jobs/job-types';
 
 const LIMIT = 16 * 1024 * 1024;
 
@@ -82,7 +83,7 @@ describe('resumable uploads (tus 1.0)', () => {
     assert.equal(Number(row.size_bytes), clipBytes.length);
     assert.equal(row.source_sha256, createHash('sha256').update(clipBytes).digest('hex'));
     assert.deepEqual([row.width, row.height, row.source_video_codec], [640, 360, 'h264']);
-    assert.deepEqual(await transcodeJobs(stack, ticket.video.id), [`transcode-${ticket.video.id}`]);
+    assert.deepEqual(await transcodeJobs(stack, ticket.video.id), [jobIdFor('video.transcode', ticket.video.id)]);
 
     // The same finished upload again: the client sees it complete; no second video or job.
     await tusUpload(ticket.uploadUrl, token, clip);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { VideoEntity, WatchEntryEntity } from '../../src/db/entities';
-import { Visibility } from '../../src/videos/video-status';
+import { Visibility } from '../../src/domain/video-status';
 import { startStack, type TestStack } from '../helpers/env';
 import { errorCode, gql, signUp } from '../helpers/graphql';
 import { seedVideo } from '../helpers/media';

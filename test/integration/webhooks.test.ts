@@ -4,8 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { WebhookDeliveryEntity, WebhookEntity } from '../../src/db/entities';
 import { JobQueue } from '../../src/jobs/job-queue';
-import { VideoStatus } from '../../src/videos/video-status';
-import { WebhookEvent } from '../../src/webhooks/webhook-events';
+import { VideoStatus } from '../../src/domain/video-status';
+import { VideoEvent } from '../../src/domain/video-event';
 import { startStack, type TestStack } from '../helpers/env';
 import { errorCode, gql, signUp } from '../helpers/graphql';
 import { mediaDir, queueVideo, seedVideo, waitForStatus, type MediaDir } from '../helpers/media';
@@ -156,7 +156,7 @@ describe('webhooks: signed deliveries from the queue, retries, ownership', () =>
   it('prunes delivery log rows past their retention (webhooks.prune)', async () => {
     const { webhook } = await createHook(stack, owner.token, rx.url('/prune'), ['VIDEO_READY']);
     const repo = stack.api.infra.ds.getRepository(WebhookDeliveryEntity);
-    const row = { webhookId: webhook.id, messageId: `msg_${randomUUID()}`, event: WebhookEvent.VIDEO_READY, attempt: 1, statusCode: 200, latencyMs: 5, succeeded: true, error: null };
+    const row = { webhookId: webhook.id, messageId: `msg_${randomUUID()}`, event: VideoEvent.VIDEO_READY, attempt: 1, statusCode: 200, latencyMs: 5, succeeded: true, error: null };
     await repo.insert([{ ...row, createdAt: new Date(Date.now() - 31 * 24 * 3600 * 1000) }, { ...row, attempt: 2 }]);
     const jobs = new JobQueue(stack.api.infra.redis, stack.config.redisPrefix);
     try {
@@ -199,7 +199,7 @@ describe('webhooks with private targets refused (the default)', () => {
 
   it('checks again at delivery time: a name that now resolves to 127.0.0.1 is refused without a connection, and not retried', async () => {
     // As if the name had resolved to a public address when the webhook was created (DNS rebinding).
-    const hook = { id: randomUUID(), ownerId: owner.userId, url: `http://localhost:${rx.port}/rebound`, events: [WebhookEvent.VIDEO_DELETED], secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}` };
+    const hook = { id: randomUUID(), ownerId: owner.userId, url: `http://localhost:${rx.port}/rebound`, events: [VideoEvent.VIDEO_DELETED], secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}` };
     await stack.api.infra.ds.getRepository(WebhookEntity).insert(hook);
     const id = await seedVideo(stack, { ownerId: owner.userId });
     await gql(stack.url, DELETE_VIDEO, { id }, owner.token);

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deserialize, jitteredTtl } from '../../src/cache/video-cache';
-import { MediaSigner } from '../../src/http/media-signer';
-import { cacheControl, fileType, notModified, rewriteVtt, safeDeliveryPath } from '../../src/playback/delivery-rules';
+import { MediaSigner } from '../../src/playback/media-signer';
+import { fileType } from '../../src/media/file-types';
+import { cacheControl, notModified, rewriteVtt, safeDeliveryPath } from '../../src/playback/delivery-rules';
 import { rewriteHls, rewriteMpd, withQuery } from '../../src/playback/manifest-rewrite';
 import { effectiveMaxHeight } from '../../src/playback/rungs';
-import { Visibility } from '../../src/videos/video-status';
+import { Visibility } from '../../src/domain/video-status';
 
 const MASTER = `#EXTM3U
 #EXT-X-VERSION:7

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { VideoProgress } from '../../src/videos/progress';
-import { ProgressReporter } from '../../src/videos/progress-reporter';
-import { VideoStatus } from '../../src/videos/video-status';
+import type { VideoProgress } from '../../src/events/progress';
+import { ProgressReporter } from '../../src/events/progress-reporter';
+import { VideoStatus } from '../../src/domain/video-status';
 
 const ev = (phase: VideoProgress['phase'], percent: number, extra: Partial<VideoProgress> = {}): VideoProgress => ({
   videoId: 'v', status: VideoStatus.PROCESSING, phase, percent, ...extra,

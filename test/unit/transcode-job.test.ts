@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { finalReason } from '../../src/jobs/transcode.job';
-import { MediaError } from '../../src/videos/transcode-media';
+import { finalReason } from '../../src/worker/transcode.handler';
+import { MediaError } from '../../src/media/media-policy';
 
 const job = (attemptsMade: number, attempts = 3) => ({ attemptsMade, opts: { attempts } });
 const running = { aborted: false };

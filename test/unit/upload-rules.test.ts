@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import { AppError } from '../../src/errors';
 import { uploadIdOf, videoIdOfUpload } from '../../src/storage/tus-store';
 import { ProgressThrottle, UploadMeter, uploadPercent } from '../../src/videos/upload-meter';
-import { checkDeclaredSize, normaliseText, sanitizeFilename } from '../../src/videos/upload-rules';
+import { checkDeclaredSize, sanitizeFilename } from '../../src/videos/upload-rules';
+import { detailsPatch, normaliseText } from '../../src/videos/video-details';
 import { toUploadError } from '../../src/videos/upload.service';
 
 const code = (fn: () => unknown) => {
@@ -43,6 +44,17 @@ describe('declared sizes and text', () => {
   it('trims titles, refuses blank ones and nulls empty descriptions', () => {
     assert.deepEqual(normaliseText('  Hi\u0007 there ', '  '), { title: 'Hi  there', description: null });
     assert.equal(code(() => normaliseText(' \t ', null)), 'BAD_USER_INPUT');
+  });
+});
+
+describe('video details on update', () => {
+  it('follows the creation rules: control characters out of titles, empty descriptions null, limits checked', () => {
+    assert.deepEqual(detailsPatch({ title: ' New\u0000 title\u001b ', description: ' line one\nline\u0007 two ' }), { title: 'New  title', description: 'line one\nline two' });
+    assert.deepEqual(detailsPatch({ description: '   ' }), { description: null });
+    assert.deepEqual(detailsPatch({ title: null, visibility: null }), {});
+    assert.equal(code(() => detailsPatch({ title: '\u0007 ' })), 'BAD_USER_INPUT');
+    assert.equal(code(() => detailsPatch({ title: 'x'.repeat(201) })), 'BAD_USER_INPUT');
+    assert.equal(code(() => detailsPatch({ description: 'x'.repeat(5001) })), 'BAD_USER_INPUT');
   });
 });
 

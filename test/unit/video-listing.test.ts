@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { AppError } from '../../src/errors';
 import { decodeCursor, encodeCursor } from '../../src/graphql/common/page.type';
-import { fullTextQuery, VideoOrder } from '../../src/videos/video-listing';
+import { VideoOrder } from '../../src/domain/video-order';
+import { fullTextQuery } from '../../src/videos/video-search';
 
 const codeOf = (fn: () => unknown) => {
   try {

@@ -9,7 +9,7 @@ import {
   PrimaryColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import { VideoStatus, Visibility } from '../../videos/video-status';
+import { VideoStatus, Visibility } from '../../domain/video-status';
 import { RenditionEntity } from './rendition.entity';
 import { UserEntity } from './user.entity';
 

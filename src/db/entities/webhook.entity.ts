@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import type { WebhookEvent } from '../../webhooks/webhook-events';
+import type { VideoEvent } from '../../domain/video-event';
 import { UserEntity } from './user.entity';
 
 /** A user's endpoint for video events. The secret signs deliveries; the API shows it only once. */
@@ -20,7 +20,7 @@ export class WebhookEntity {
   url!: string;
 
   @Column({ type: 'json' })
-  events!: WebhookEvent[];
+  events!: VideoEvent[];
 
   /** `whsec_` + base64 key (Standard Webhooks). */
   @Column({ type: 'varchar', length: 100 })

@@ -1,6 +1,6 @@
 import { In, LessThan, MoreThan, Not, type DataSource, type Repository } from 'typeorm';
-import { VideoOrder, type KeysetAfter } from '../../videos/video-listing';
-import { VideoStatus, Visibility } from '../../videos/video-status';
+import { VideoOrder, type KeysetAfter } from '../../domain/video-order';
+import { VideoStatus, Visibility } from '../../domain/video-status';
 import { RenditionEntity, VideoEntity } from '../entities';
 
 export interface KeysetPage {
@@ -24,34 +24,12 @@ const ORDERS: Record<VideoOrder, { column: string; dir: 'ASC' | 'DESC' }> = {
   [VideoOrder.MOST_VIEWED]: { column: 'v.view_count', dir: 'DESC' },
 };
 
-/** What an upload learns about its source, written when it moves UPLOADING → QUEUED. */
-export interface SourceFacts {
-  sizeBytes: number;
-  sourceSha256: string;
-  durationSeconds: number;
-  width: number;
-  height: number;
-  sourceVideoCodec: string;
-  sourceAudioCodec: string | null;
-}
-
-export type NewUploadRow = Pick<
-  VideoEntity,
-  'id' | 'ownerId' | 'title' | 'description' | 'visibility' | 'sourceKey' | 'sourceFilename' | 'sizeBytes' | 'uploadExpiresAt'
->;
-
+/** Reads of video rows and their renditions. Writes go through the video lifecycle (video-write.repository.ts). */
 export class VideoRepository {
   private readonly videos: Repository<VideoEntity>;
   private readonly renditions: Repository<RenditionEntity>;
 
-  /**
-   * `changed` runs after each committed status change made here, so the metadata cache of every
-   * API process drops the old state (see cache/video-cache.ts).
-   */
-  constructor(
-    ds: DataSource,
-    private readonly changed: (videoId: string) => Promise<void> = async () => undefined,
-  ) {
+  constructor(ds: DataSource) {
     this.videos = ds.getRepository(VideoEntity);
     this.renditions = ds.getRepository(RenditionEntity);
   }
@@ -93,44 +71,6 @@ export class VideoRepository {
       q.andWhere(`(${column} ${cmp} :key OR (${column} = :key AND v.id ${cmp} :id))`, { key: page.after.key, id: page.after.id });
     }
     return q.orderBy(column, dir).addOrderBy('v.id', dir).limit(page.limit + 1).getMany();
-  }
-
-  /** A new video in UPLOADING, before any byte is stored. */
-  async insertUploading(row: NewUploadRow): Promise<VideoEntity> {
-    await this.videos.insert({ ...row, status: VideoStatus.UPLOADING, failureReason: null });
-    const saved = await this.findById(row.id);
-    if (!saved) throw new Error(`Video ${row.id} vanished after insert`);
-    return saved;
-  }
-
-  /** UPLOADING → QUEUED with the source facts; false when the row was not UPLOADING (a retry, or gone). */
-  async markQueued(id: string, facts: SourceFacts): Promise<boolean> {
-    const res = await this.videos.update(
-      { id, status: VideoStatus.UPLOADING },
-      { ...facts, status: VideoStatus.QUEUED, uploadExpiresAt: null, failureReason: null },
-    );
-    return this.reportChange(id, res.affected);
-  }
-
-  /** UPLOADING → FAILED; false when it had already left UPLOADING. */
-  async markUploadFailed(id: string, reason: string): Promise<boolean> {
-    const res = await this.videos.update(
-      { id, status: VideoStatus.UPLOADING },
-      { status: VideoStatus.FAILED, failureReason: reason.slice(0, 500), uploadExpiresAt: null },
-    );
-    return this.reportChange(id, res.affected);
-  }
-
-  /** Deletes a row that never finished uploading (renditions and history cascade). */
-  async deleteUploading(id: string): Promise<boolean> {
-    const res = await this.videos.delete({ id, status: VideoStatus.UPLOADING });
-    return this.reportChange(id, res.affected);
-  }
-
-  private async reportChange(id: string, affected: number | null | undefined): Promise<boolean> {
-    if (!affected) return false;
-    await this.changed(id);
-    return true;
   }
 
   /** Unfinished uploads past their expiry, oldest first. */

@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { badInput } from '../../errors';
-import { isVideoId } from '../../videos/video-id';
-import { sortKey, VideoOrder, type KeysetAfter } from '../../videos/video-listing';
+import { parseVideoId } from '../../domain/video-id';
+import { sortKey, VideoOrder, type KeysetAfter } from '../../domain/video-order';
 
 @ObjectType()
 export class PageInfo {
@@ -24,19 +24,14 @@ export function encodeCursor(order: VideoOrder, video: { createdAt: Date; viewCo
 /** A cursor made for another order would skip or repeat rows: refused, like a malformed one. */
 export function decodeCursor(raw: string | null | undefined, order: VideoOrder): KeysetAfter | null {
   if (raw === null || raw === undefined || raw === '') return null;
-  const [kind, rawKey, id, extra] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
+  const [kind, rawKey, rawId, extra] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
   if (kind !== order && Object.values(VideoOrder).includes(kind as VideoOrder)) {
     throw badInput(`This cursor belongs to the ${kind} order, not ${order}`, { field: 'after' });
   }
   const key = order === VideoOrder.MOST_VIEWED ? (/^\d{1,15}$/.test(rawKey ?? '') ? Number(rawKey) : NaN) : new Date(rawKey ?? '');
-  if (kind !== order || extra !== undefined || !id || !isVideoId(id) || Number.isNaN(key.valueOf())) {
+  const id = parseVideoId(rawId);
+  if (kind !== order || extra !== undefined || !id || Number.isNaN(key.valueOf())) {
     throw badInput('Invalid cursor', { field: 'after' });
   }
   return { key, id };
-}
-
-export function pageSize(first: number | null | undefined, fallback = 20, max = 100): number {
-  const n = first ?? fallback;
-  if (!Number.isInteger(n) || n < 0 || n > max) throw badInput(`\`first\` must be between 0 and ${max}`, { field: 'first' });
-  return n;
 }

@@ -1,7 +1,8 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import { VideoOrder } from '../../videos/video-listing';
+import { VideoOrder } from '../../domain/video-order';
 import type { VideoQueryService } from '../../videos/video-query.service';
-import { decodeCursor, pageSize } from '../common/page.type';
+import { pageSize } from '../../utils/page-size';
+import { decodeCursor } from '../common/page.type';
 import type { GraphQLContext } from '../context';
 import { toConnection } from '../video/video.resolver';
 import { VideoConnection } from '../video/video.type';

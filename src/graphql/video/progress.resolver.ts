@@ -1,16 +1,17 @@
 import { Arg, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { notFound } from '../../errors';
-import type { VideoProgress } from '../../videos/progress';
+import type { VideoProgress } from '../../events/progress';
 import { findVisible } from '../../videos/video-access';
 import { requireUser, type GraphQLContext } from '../context';
-import { Topic } from '../pubsub';
+import { parseVideoId } from '../../domain/video-id';
 import { VideoProgressEvent } from './progress.type';
 
 /** Only someone who may see the video may follow it; checked once, when subscribing. */
 async function subscribeToProgress({ args, context }: SubscribeResolverData<unknown, { videoId: string }, GraphQLContext>) {
   const user = requireUser(context);
-  if (!(await findVisible(context.loaders.video, args.videoId, user.id))) throw notFound();
-  return context.pubSub.subscribe(Topic.VideoProgress, args.videoId);
+  const videoId = parseVideoId(args.videoId);
+  if (!videoId || !(await findVisible(context.loaders.video, videoId, user.id))) throw notFound();
+  return context.events.subscribe(videoId);
 }
 
 @Resolver()

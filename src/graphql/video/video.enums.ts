@@ -1,6 +1,6 @@
 import { registerEnumType } from 'type-graphql';
-import { VideoOrder } from '../../videos/video-listing';
-import { VideoStatus, Visibility } from '../../videos/video-status';
+import { VideoOrder } from '../../domain/video-order';
+import { VideoStatus, Visibility } from '../../domain/video-status';
 
 registerEnumType(VideoStatus, { name: 'VideoStatus', description: 'Where a video is in its life.' });
 registerEnumType(Visibility, {

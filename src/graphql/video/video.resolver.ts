@@ -1,16 +1,19 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import type { MediaUrls } from '../../http/media-urls';
+import type { MediaUrls } from '../../playback/media-urls';
 import { effectiveMaxHeight } from '../../playback/rungs';
+import { parseVideoId } from '../../domain/video-id';
 import { findVisible } from '../../videos/video-access';
 import type { VideoQueryService } from '../../videos/video-query.service';
 import type { GraphQLContext } from '../context';
-import { decodeCursor, encodeCursor, pageSize } from '../common/page.type';
+import { pageSize } from '../../utils/page-size';
+import { userIdArg } from '../common/ids';
+import { decodeCursor, encodeCursor } from '../common/page.type';
 import { User } from '../user/user.type';
 import { Image, Playback, Rendition, Storyboard, Video, VideoConnection } from './video.type';
 import type { VideoEntity } from '../../db/entities';
 import type { Page } from '../../videos/video-query.service';
 import { badInput } from '../../errors';
-import { VideoOrder } from '../../videos/video-listing';
+import { VideoOrder } from '../../domain/video-order';
 
 @Resolver(() => Video)
 export class VideoResolver {
@@ -21,7 +24,8 @@ export class VideoResolver {
 
   @Query(() => Video, { nullable: true, description: 'A video the caller may see, or null.' })
   async video(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Video | null> {
-    const entity = await findVisible(ctx.loaders.video, id, ctx.user?.id ?? null);
+    const videoId = parseVideoId(id);
+    const entity = videoId ? await findVisible(ctx.loaders.video, videoId, ctx.user?.id ?? null) : null;
     return entity ? Video.from(entity) : null;
   }
 
@@ -39,7 +43,8 @@ export class VideoResolver {
   ): Promise<VideoConnection> {
     const order = orderBy ?? VideoOrder.NEWEST;
     const page = { limit: pageSize(first), order, after: decodeCursor(after, order) };
-    return toConnection(await this.queries.listPublic(page, { search, uploaderId }), order);
+    const uploader = uploaderId ?? null; // omitted arguments arrive as undefined
+    return toConnection(await this.queries.listPublic(page, { search, uploaderId: uploader === null ? null : userIdArg(uploader, 'uploaderId') }), order);
   }
 
   @FieldResolver(() => User)

@@ -1,17 +1,13 @@
-import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
-import { pageSize } from '../common/page.type';
-import type { WatchHistory } from '../../playback/watch-history';
-import { canView } from '../../videos/video-access';
+import { Arg, Ctx, Float, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { WatchService } from '../../playback/watch.service';
+import { videoIdArg } from '../common/ids';
 import { requireUser, type GraphQLContext } from '../context';
 import { Video } from '../video/video.type';
 import { WatchEntry } from './watch.type';
 
 @Resolver()
 export class WatchResolver {
-  constructor(
-    private readonly history: WatchHistory,
-    private readonly max: number,
-  ) {}
+  constructor(private readonly watch: WatchService) {}
 
   @Query(() => [WatchEntry], {
     description: "The signed-in user's recently watched videos, newest first, with resume positions.",
@@ -22,20 +18,18 @@ export class WatchResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<WatchEntry[]> {
     const user = requireUser(ctx);
-    const n = pageSize(first, Math.min(20, this.max), this.max);
-    if (n === 0) return [];
-    const watched = await this.history.recent(user.id, n);
-    const videos = await ctx.loaders.video.loadMany(watched.map((w) => w.videoId));
-    const entries: WatchEntry[] = [];
-    const deleted: string[] = [];
-    watched.forEach((w, i) => {
-      const v = videos[i];
-      if (v instanceof Error) throw v;
-      if (!v) deleted.push(w.videoId);
-      // Made private by its owner since: hidden, but kept in case it comes back.
-      else if (canView(v, user.id)) entries.push({ video: Video.from(v), positionSeconds: w.positionSeconds, watchedAt: w.watchedAt });
-    });
-    await this.history.remove(user.id, deleted);
-    return entries;
+    const entries = await this.watch.continueWatching(user.id, first, ctx.loaders.video);
+    return entries.map((e) => ({ video: Video.from(e.video), positionSeconds: e.positionSeconds, watchedAt: e.watchedAt }));
+  }
+
+  @Mutation(() => Boolean, { description: "Saves the signed-in user's resume position (players call it every few seconds)." })
+  async recordPlayback(
+    @Arg('videoId', () => ID) videoId: string,
+    @Arg('positionSeconds', () => Float) positionSeconds: number,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<boolean> {
+    const user = requireUser(ctx);
+    await this.watch.record(user.id, videoIdArg(videoId, 'videoId'), positionSeconds, ctx.loaders.video);
+    return true;
   }
 }

@@ -1,8 +1,8 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { WebhookService } from '../../webhooks/webhook.service';
-import { pageSize } from '../common/page.type';
+import { pageSize } from '../../utils/page-size';
 import { requireUser, type GraphQLContext } from '../context';
-import { CreatedWebhook, Webhook, WebhookDelivery, WebhookEvent } from './webhook.type';
+import { CreatedWebhook, Webhook, WebhookDelivery, VideoEvent } from './webhook.type';
 
 @Resolver()
 export class WebhookResolver {
@@ -11,7 +11,7 @@ export class WebhookResolver {
   @Mutation(() => CreatedWebhook, { description: 'A new endpoint for your videos\' events; public addresses only. The secret is shown once.' })
   async createWebhook(
     @Arg('url') url: string,
-    @Arg('events', () => [WebhookEvent]) events: WebhookEvent[],
+    @Arg('events', () => [VideoEvent]) events: VideoEvent[],
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreatedWebhook> {
     const { webhook, secret } = await this.service.create(requireUser(ctx).id, url, events);

@@ -1,19 +1,19 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { WebhookDeliveryEntity, WebhookEntity } from '../../db/entities';
-import { WebhookEvent } from '../../webhooks/webhook-events';
+import { VideoEvent } from '../../domain/video-event';
 
-registerEnumType(WebhookEvent, {
+registerEnumType(VideoEvent, {
   name: 'WebhookEvent',
   description: 'Sent as the payload `type`: VIDEO_READY = video.ready, VIDEO_FAILED = video.failed, VIDEO_DELETED = video.deleted, UPLOAD_COMPLETED = upload.completed.',
 });
 
-export { WebhookEvent };
+export { VideoEvent };
 
 @ObjectType({ description: 'An endpoint that receives signed video events (Standard Webhooks).' })
 export class Webhook {
   @Field(() => ID) id!: string;
   @Field() url!: string;
-  @Field(() => [WebhookEvent]) events!: WebhookEvent[];
+  @Field(() => [VideoEvent]) events!: VideoEvent[];
   @Field(() => Date) createdAt!: Date;
 
   static from(e: WebhookEntity): Webhook {
@@ -32,7 +32,7 @@ export class CreatedWebhook {
 export class WebhookDelivery {
   @Field(() => ID) id!: string;
   @Field({ description: 'The `webhook-id` header: the same on every attempt of one message.' }) messageId!: string;
-  @Field(() => WebhookEvent) event!: WebhookEvent;
+  @Field(() => VideoEvent) event!: VideoEvent;
   @Field(() => Int) attempt!: number;
   @Field(() => Int, { nullable: true, description: 'Null when no answer came (refused address, DNS, connection, timeout).' })
   statusCode!: number | null;
@@ -45,7 +45,7 @@ export class WebhookDelivery {
     return Object.assign(new WebhookDelivery(), {
       id: String(e.id),
       messageId: e.messageId,
-      event: e.event as WebhookEvent,
+      event: e.event as VideoEvent,
       attempt: e.attempt,
       statusCode: e.statusCode,
       latencyMs: e.latencyMs,

@@ -1,182 +1,18 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { Upload } from 'tus-js-client';
-import { useClient, useMutation, useSubscription } from 'urql';
-import { errorCode, errorMessage } from '../client';
+import { useState } from 'react';
+import { UploadForm } from '../components/upload-form';
+import { UploadProgress } from '../components/upload-progress';
 import { formatBytes } from '../format';
-import {
-  CreateUploadMutation,
-  DeleteVideoMutation,
-  VideoProgressSubscription,
-  WatchVideoQuery,
-  type ProgressEvent,
-  type Visibility,
-  type WatchVideo,
-} from '../graphql/operations';
-import { session, useToken } from '../session';
-import { isSameFile, pendingUpload, startTusUpload, terminateUpload, type PendingUpload } from '../upload/tus-upload';
+import { useToken } from '../session';
+import { isSameFile } from '../upload/tus-upload';
+import { useTusUpload } from '../upload/use-tus-upload';
 import { SignInForm } from './sign-in.page';
-
-import { UploadProgress, type Stage } from '../components/upload-progress';
 
 export function UploadPage() {
   const token = useToken();
-  const client = useClient();
+  const upload = useTusUpload();
   const [file, setFile] = useState<File | null>(null);
-  const [title, setTitle] = useState('');
-  const [description, setDescription] = useState('');
-  const [visibility, setVisibility] = useState<Visibility>('PUBLIC');
-  const [stage, setStage] = useState<Stage>('pick');
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState<PendingUpload | null>(() => pendingUpload.load());
-  const [videoId, setVideoId] = useState<string | null>(null);
-  const [bytes, setBytes] = useState({ sent: 0, total: 0 });
-  const [resumedAt, setResumedAt] = useState<number | null>(null);
-  const [processing, setProcessing] = useState<ProgressEvent | null>(null);
-  const [playable, setPlayable] = useState(false);
-  const [done, setDone] = useState<WatchVideo | null>(null);
-  const upload = useRef<Upload | null>(null);
-  const [, createUpload] = useMutation(CreateUploadMutation);
-  const [, deleteVideo] = useMutation(DeleteVideoMutation);
-
+  const { stage, busy, pending } = upload;
   const resuming = !!(file && pending && isSameFile(file, pending));
-  const busy = stage === 'creating' || stage === 'uploading' || stage === 'paused' || stage === 'processing';
-
-  /** Shows the final state of the video; false while it is still on its way. */
-  async function finish(id: string, failed = false) {
-    const r = await client.query(WatchVideoQuery, { id }, { requestPolicy: 'network-only' }).toPromise();
-    const video = r.data?.video;
-    if (r.data && !video) {
-      // Refused media may be removed altogether: nothing is left in the library.
-      setStage('failed');
-      setError((e) => e ?? 'The upload was refused and removed');
-      return true;
-    }
-    if (!video || (video.status !== 'READY' && video.status !== 'FAILED')) {
-      if (failed) setStage('failed');
-      return false;
-    }
-    setDone(video);
-    setStage(video.status === 'READY' ? 'ready' : 'failed');
-    if (video.status === 'FAILED') setError(video.failureReason ?? 'Processing failed');
-    return true;
-  }
-
-  // Phases after the upload come from the videoProgress subscription.
-  const [sub] = useSubscription({ query: VideoProgressSubscription, variables: { videoId: videoId ?? '' }, pause: !videoId || !token });
-  const event = sub.data?.videoProgress;
-  useEffect(() => {
-    if (!event || !videoId) return;
-    if (event.playable) setPlayable(true);
-    if (event.phase !== 'UPLOAD') setProcessing(event);
-    if (event.status === 'FAILED' && event.phase === 'UPLOAD') return void refused(event.videoId, event.message ?? 'The file was refused');
-    if (event.status === 'READY' || event.status === 'FAILED') {
-      if (event.status === 'FAILED') setError(event.message ?? 'Processing failed');
-      upload.current?.abort(false).catch(() => undefined);
-      void finish(event.videoId, event.status === 'FAILED');
-    }
-  }, [event]); // eslint-disable-line react-hooks/exhaustive-deps
-
-  // Safety net for an event missed while the WebSocket reconnected: look at the video itself now and then.
-  useEffect(() => {
-    if (stage !== 'processing' || !videoId) return;
-    const timer = setInterval(() => void finish(videoId), 4000);
-    return () => clearInterval(timer);
-  }, [stage, videoId]); // eslint-disable-line react-hooks/exhaustive-deps
-
-  /** The server refused the file itself (not a video, too large…): say why and keep no draft of it. */
-  async function refused(id: string, message: string) {
-    upload.current?.abort(false).catch(() => undefined);
-    upload.current = null;
-    pendingUpload.clear();
-    setPending(null);
-    setStage('failed');
-    setError(`${message}. Nothing was kept.`.replace(/\.\. /, '. '));
-    await deleteVideo({ id }); // may already be gone: nothing to do then
-  }
-
-  function sendBytes(f: File, ticket: PendingUpload) {
-    setVideoId(ticket.videoId);
-    setStage('uploading');
-    upload.current = startTusUpload(f, ticket.uploadUrl, session.token() ?? '', ticket.videoId, {
-      onProgress: (sent, total) => setBytes({ sent, total }),
-      onResumedAt: (offset) => setResumedAt(offset),
-      onUrl: (url) => pendingUpload.save({ ...ticket, uploadUrl: url }),
-      onSuccess: () => {
-        pendingUpload.clear();
-        setPending(null);
-        setStage((s) => (s === 'uploading' ? 'processing' : s));
-      },
-      onError: (err) => {
-        if (err.status === 401) {
-          session.expire(); // the file stays selected; signing in again continues from the offset
-          setStage('paused');
-          return;
-        }
-        if (err.status && err.status >= 400 && err.status < 500) return void refused(ticket.videoId, err.message);
-        setError(err.message);
-        setStage(err.status === null ? 'paused' : 'failed');
-      },
-    });
-  }
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    if (!file) return;
-    setError(null);
-    if (resuming && pending) return sendBytes(file, pending);
-    setStage('creating');
-    const r = await createUpload({
-      input: { title: title.trim(), description: description.trim() || null, visibility, filename: file.name, sizeBytes: file.size },
-    });
-    const ticket = r.data?.createUpload;
-    if (!ticket) {
-      setStage('pick');
-      if (r.error && errorCode(r.error) !== 'UNAUTHENTICATED') setError(errorMessage(r.error));
-      return;
-    }
-    const p: PendingUpload = {
-      videoId: ticket.video.id,
-      uploadUrl: ticket.uploadUrl,
-      title: ticket.video.title,
-      filename: file.name,
-      size: file.size,
-      lastModified: file.lastModified,
-    };
-    pendingUpload.save(p);
-    setPending(p);
-    sendBytes(file, p);
-  }
-
-  async function cancel() {
-    const id = videoId ?? pending?.videoId;
-    const url = pending?.uploadUrl;
-    if (upload.current) await upload.current.abort(true).catch(() => undefined);
-    else if (url && token) await terminateUpload(url, token);
-    if (id) await deleteVideo({ id }); // the server may already have removed it: nothing to do then
-    pendingUpload.clear();
-    upload.current = null;
-    setPending(null);
-    setVideoId(null);
-    setStage('pick');
-    setBytes({ sent: 0, total: 0 });
-    setProcessing(null);
-    setResumedAt(null);
-  }
-
-  function pause() {
-    void upload.current?.abort(false);
-    setStage('paused');
-  }
-
-  function resume() {
-    setError(null);
-    if (upload.current) {
-      upload.current.options.headers = { Authorization: `Bearer ${session.token() ?? ''}` };
-      upload.current.start();
-      setStage('uploading');
-    } else if (file && pending) sendBytes(file, pending);
-  }
-
 
   return (
     <section className="narrow">
@@ -193,72 +29,34 @@ export function UploadPage() {
             The upload of “{pending.filename}” ({formatBytes(pending.size)}) was interrupted.
             {resuming ? ' Press “Resume upload” to continue.' : ' Choose the same file again to continue.'}
           </p>
-          <button type="button" onClick={() => void cancel()}>Discard it</button>
+          <button type="button" onClick={() => void upload.cancel()}>Discard it</button>
         </div>
       )}
-      <form className="card" onSubmit={submit} aria-label="Upload">
-        <div
-          className="dropzone"
-          onDragOver={(e) => e.preventDefault()}
-          onDrop={(e) => {
-            e.preventDefault();
-            const dropped = e.dataTransfer.files[0];
-            if (dropped && !busy) setFile(dropped);
-          }}
-        >
-          <label>
-            Video file
-            <input
-              type="file"
-              name="file"
-              accept="video/*"
-              disabled={busy}
-              onChange={(e) => {
-                const f = e.target.files?.[0] ?? null;
-                setFile(f);
-                if (f && pending && isSameFile(f, pending)) setTitle(pending.title);
-              }}
-            />
-          </label>
-          <span className="hint">{file ? `${file.name} · ${formatBytes(file.size)}` : 'or drop a file here'}</span>
-        </div>
-        <label>
-          Title
-          <input name="title" required maxLength={200} value={title} disabled={busy || resuming} onChange={(e) => setTitle(e.target.value)} />
-        </label>
-        <label>
-          Description
-          <textarea name="description" rows={3} value={description} disabled={busy || resuming} onChange={(e) => setDescription(e.target.value)} />
-        </label>
-        <label>
-          Visibility
-          <select name="visibility" value={visibility} disabled={busy || resuming} onChange={(e) => setVisibility(e.target.value as Visibility)}>
-            <option value="PUBLIC">Public</option>
-            <option value="UNLISTED">Unlisted</option>
-            <option value="PRIVATE">Private</option>
-          </select>
-        </label>
-        {!busy && (
-          <button type="submit" disabled={!file || !token || stage === 'ready'}>
-            {!token ? 'Sign in to upload' : resuming ? 'Resume upload' : 'Upload'}
-          </button>
-        )}
-      </form>
+      <UploadForm
+        file={file}
+        onFile={setFile}
+        pending={pending}
+        resuming={resuming}
+        busy={busy}
+        signedIn={!!token}
+        finished={stage === 'ready'}
+        onSubmit={(fields) => file && void upload.start(file, fields)}
+      />
 
-      {error && <p role="alert" className="error" data-testid="upload-error">{error}</p>}
+      {upload.error && <p role="alert" className="error" data-testid="upload-error">{upload.error}</p>}
 
       {stage !== 'pick' && (
         <UploadProgress
           stage={stage}
-          bytes={{ sent: bytes.sent, total: bytes.total || file?.size || 0 }}
-          resumedAt={resumedAt}
-          processing={processing}
-          watchNowId={playable && stage !== 'ready' ? videoId : null}
-          done={done}
+          bytes={{ sent: upload.bytes.sent, total: upload.bytes.total || file?.size || 0 }}
+          resumedAt={upload.resumedAt}
+          processing={upload.processing}
+          watchNowId={upload.playable && stage !== 'ready' ? upload.videoId : null}
+          done={upload.done}
           canResume={!!token}
-          onPause={pause}
-          onResume={resume}
-          onCancel={() => void cancel()}
+          onPause={upload.pause}
+          onResume={() => upload.resume(file)}
+          onCancel={() => void upload.cancel()}
         />
       )}
     </section>

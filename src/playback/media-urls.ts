@@ -1,5 +1,5 @@
 import type { VideoEntity } from '../db/entities';
-import { Visibility } from '../videos/video-status';
+import { Visibility } from '../domain/video-status';
 import type { MediaSigner } from './media-signer';
 
 type UrlVideo = Pick<VideoEntity, 'id' | 'visibility'>;

@@ -1,4 +1,4 @@
-import type { VideoStatus } from './video-status';
+import type { VideoStatus } from '../domain/video-status';
 
 export type ProgressPhase = 'UPLOAD' | 'PROBE' | 'TRANSCODE' | 'THUMBNAILS' | 'PUBLISH' | 'DONE';
 

@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { createRedis } from './cache/redis';
-import type { Config } from './config/config';
-import type { Logger } from './config/logger';
-import { createDataSource, ensureDatabase } from './db/data-source';
-import { createStorage } from './storage/create-storage';
-import { withTimeout } from './utils/timeout';
-import type { ObjectStorage } from './storage/storage';
+import { createRedis } from '../cache/redis';
+import type { Config } from '../config/config';
+import type { Logger } from '../config/logger';
+import { createDataSource, ensureDatabase } from '../db/data-source';
+import { createStorage } from '../storage/create-storage';
+import { withTimeout } from '../utils/timeout';
+import type { ObjectStorage } from '../storage/storage';
 
 /** The connections both processes hold: MySQL, Redis (commands + pub/sub) and object storage. */
 export interface Infrastructure {

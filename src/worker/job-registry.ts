@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { jobNames, type JobName, type JobPayloads } from './job-types';
+import { jobNames, type JobName, type JobPayloads } from '../jobs/job-types';
 
 export type JobHandler<N extends JobName> = (job: Job<JobPayloads[N], unknown, N>) => Promise<unknown>;
 export type JobHandlers = { [N in JobName]: JobHandler<N> };

@@ -1,0 +1,135 @@
+import 'reflect-metadata';
+import { Counter } from 'prom-client';
+import type { Config } from '../config/config';
+import type { Logger } from '../config/logger';
+import { PlaybackRepository } from '../db/repositories/playback.repository';
+import { UserRepository } from '../db/repositories/user.repository';
+import { createLoaders } from '../graphql/loaders';
+import { resolverClasses } from '../graphql/resolvers';
+import { buildAppSchema } from '../graphql/schema';
+import { AuthResolver } from '../graphql/user/auth.resolver';
+import { UserResolver } from '../graphql/user/user.resolver';
+import { ProgressResolver } from '../graphql/video/progress.resolver';
+import { UploadResolver } from '../graphql/video/upload.resolver';
+import { VideoMutationResolver } from '../graphql/video/video-mutation.resolver';
+import { VideoResolver } from '../graphql/video/video.resolver';
+import { WatchResolver } from '../graphql/watch/watch.resolver';
+import { WebhookResolver } from '../graphql/webhook/webhook.resolver';
+import { bullBoardRouter } from '../http/bull-board.router';
+import { deliveryRouter } from '../http/delivery.router';
+import { healthRouter } from '../http/health';
+import { createMetrics } from '../http/metrics';
+import { startHttpServer } from '../http/server';
+import { tusRouter } from '../http/tus.router';
+import { webAppRouter } from '../http/web-app.router';
+import { MediaSigner } from '../playback/media-signer';
+import { MediaUrls } from '../playback/media-urls';
+import { ViewCounter } from '../playback/view-counter';
+import { WatchHistory } from '../playback/watch-history';
+import { WatchService } from '../playback/watch.service';
+import { SignInLimiter } from '../users/sign-in-limiter';
+import { TokenService } from '../users/tokens';
+import { UserService } from '../users/user.service';
+import { withTimeout } from '../utils/timeout';
+import { VideoEditService } from '../videos/video-edit.service';
+import { VideoQueryService } from '../videos/video-query.service';
+import { buildCore } from './core';
+import { openInfrastructure, type Infrastructure } from './infrastructure';
+
+export interface RunningApi {
+  url: string;
+  infra: Infrastructure;
+  close(): Promise<void>;
+}
+
+/** Wires the API process by hand: repositories → services → resolvers → HTTP. */
+export async function startApi(config: Config, logger: Logger): Promise<RunningApi> {
+  const infra = await openInfrastructure(config, logger);
+  const { events, jobs, videos, cache, lifecycle, uploads, resumable, webhooks } = buildCore(config, logger, infra);
+
+  // Accounts.
+  const tokens = new TokenService(config.jwtSecret, config.tokenTtlSeconds);
+  const users = new UserRepository(infra.ds);
+  const accounts = new UserService(users, tokens, new SignInLimiter(infra.redis, config.redisPrefix, config.signIn.maxFailures, config.signIn.windowSeconds));
+
+  // Videos and playback.
+  const p = config.playback;
+  const playbackRepo = new PlaybackRepository(infra.ds);
+  const views = new ViewCounter(infra.redis, config.redisPrefix, playbackRepo);
+  const history = new WatchHistory(infra.redis, config.redisPrefix, playbackRepo, p.watchHistoryMax);
+  const signer = new MediaSigner(config.mediaSigningSecret);
+  const urls = new MediaUrls(config.publicUrl, signer, p.mediaTokenTtlSeconds);
+  const queries = new VideoQueryService(videos);
+  const edits = new VideoEditService({ videos, lifecycle, views, storage: infra.storage, jobs, logger });
+  const watch = new WatchService(history, p.watchHistoryMax);
+
+  // GraphQL.
+  const schema = await buildAppSchema(
+    resolverClasses,
+    new Map<Function, object>([
+      [AuthResolver, new AuthResolver(accounts)],
+      [UserResolver, new UserResolver(queries)],
+      [VideoResolver, new VideoResolver(queries, urls)],
+      [ProgressResolver, new ProgressResolver()],
+      [VideoMutationResolver, new VideoMutationResolver(edits)],
+      [WatchResolver, new WatchResolver(watch)],
+      [UploadResolver, new UploadResolver(uploads)],
+      [WebhookResolver, new WebhookResolver(webhooks)],
+    ]),
+    events.pubSub,
+  );
+
+  // HTTP.
+  const metrics = createMetrics();
+  const lookups = new Counter({
+    name: 'video_cache_lookups_total',
+    help: 'Video metadata cache lookups by outcome (hit, negative_hit, miss, coalesced)',
+    labelNames: ['outcome'],
+    registers: [metrics.registry],
+  });
+  cache.onLookup = (outcome, n) => lookups.inc({ outcome }, n);
+  const http = await startHttpServer({
+    config,
+    logger,
+    schema,
+    tokens,
+    metrics,
+    routers: [
+      healthRouter(
+        [
+          { name: 'mysql', check: () => infra.ds.query('SELECT 1') },
+          { name: 'redis', check: () => infra.redis.ping() },
+          { name: 'storage', check: () => infra.storage.ping() },
+        ],
+        metrics.registry,
+      ),
+      deliveryRouter({ cache, storage: infra.storage, signer, views, config: p, logger }),
+      bullBoardRouter([jobs.queue], { users, accounts, tokens, adminEmails: config.adminEmails }),
+      tusRouter({ tokens, uploads, resumable, maxUploadBytes: config.maxUploadBytes, logger }),
+      webAppRouter(), // last: its SPA fallback only answers what no other router did
+    ],
+    createContext: (user) => ({ user, loaders: createLoaders({ users, videos, cache, views }), events }),
+  });
+
+  // Write-behind of views and watch history; several API processes may run them at once (the flushes are atomic).
+  const flushers = [
+    { name: 'views', every: p.viewFlushIntervalMs, run: () => views.flush() },
+    { name: 'watch history', every: p.watchFlushIntervalMs, run: () => history.flush() },
+  ];
+  // A failed flush keeps its data in Redis for the next one; it is logged, never thrown.
+  const flush = (f: (typeof flushers)[number]) => f.run().catch((err: unknown) => logger.warn({ err, flusher: f.name }, 'flush failed'));
+  const timers = flushers.map((f) => setInterval(() => void flush(f), f.every).unref());
+
+  return {
+    url: http.url,
+    infra,
+    async close() {
+      await http.close();
+      for (const t of timers) clearInterval(t);
+      // What is pending is written before exit; a dead Redis must not hang shutdown: bounded waits, then the connections are dropped.
+      await withTimeout(Promise.all(flushers.map(flush)), 5000, 'final flush').catch((err: unknown) => logger.warn({ err }, 'final flush failed'));
+      await withTimeout(jobs.close(), 5000, 'closing the queue').catch(() => undefined);
+      await infra.close();
+    },
+  };
+}

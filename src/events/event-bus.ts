@@ -1,0 +1,44 @@
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { createPubSub } from '@graphql-yoga/subscription';
+import type { Redis } from 'ioredis';
+import type { VideoProgress } from './progress';
+
+const VIDEO_PROGRESS = 'VIDEO_PROGRESS';
+
+/** Topic → (routing id, payload). Redis carries events between the API and worker processes. */
+export type PubSubChannels = {
+  [VIDEO_PROGRESS]: [videoId: string, payload: VideoProgress];
+};
+
+export type AppPubSub = ReturnType<typeof createPubSub<PubSubChannels>>;
+
+/** Where progress goes out (the video lifecycle, upload bytes, the transcode reporter). */
+export interface ProgressPublisher {
+  publish(event: VideoProgress): void;
+}
+
+/** Where `videoProgress` subscriptions read from. */
+export interface ProgressSubscriber {
+  subscribe(videoId: string): AsyncIterable<VideoProgress>;
+}
+
+/**
+ * The progress event bus, shared by every process through Redis pub/sub: any API instance relays
+ * any video's events, whichever process published them.
+ */
+export class EventBus implements ProgressPublisher, ProgressSubscriber {
+  /** The underlying pub/sub, which type-graphql's schema builder asks for. */
+  readonly pubSub: AppPubSub;
+
+  constructor(publishClient: Redis, subscribeClient: Redis) {
+    this.pubSub = createPubSub<PubSubChannels>({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
+  }
+
+  publish(event: VideoProgress): void {
+    this.pubSub.publish(VIDEO_PROGRESS, event.videoId, event);
+  }
+
+  subscribe(videoId: string): AsyncIterable<VideoProgress> {
+    return this.pubSub.subscribe(VIDEO_PROGRESS, videoId);
+  }
+}

@@ -1,0 +1,232 @@
+import type { StoredImage, StoredStoryboard, VideoEntity } from '../db/entities/video.entity';
+import type { NewVideoRow, RenditionRow, VideoColumns, VideoWriteRepository } from '../db/repositories/video-write.repository';
+import { VideoEvent } from '../domain/video-event';
+import { allowedSources, canTransition, VideoStatus, type Visibility } from '../domain/video-status';
+import type { ProgressPublisher } from '../events/event-bus';
+import type { VideoProgress } from '../events/progress';
+
+/** What an upload learns about its source, written when it moves UPLOADING → QUEUED. */
+export interface SourceFacts {
+  sizeBytes: number;
+  sourceSha256: string;
+  durationSeconds: number;
+  width: number;
+  height: number;
+  sourceVideoCodec: string;
+  sourceAudioCodec: string | null;
+}
+
+/** What the worker's probe found, written while PROCESSING. */
+export interface ProbedFacts {
+  durationSeconds: number;
+  width: number;
+  height: number;
+  sourceVideoCodec: string | null;
+  sourceAudioCodec: string | null;
+}
+
+/** A playable set of outputs: manifests and ladder, plus poster and storyboard once the job is done. */
+export interface Publication {
+  hlsKey: string;
+  dashKey: string;
+  renditions: RenditionRow[];
+  poster?: StoredImage[];
+  storyboard?: StoredStoryboard;
+  encodingSettings?: Record<string, unknown>;
+}
+
+export type { RenditionRow };
+
+export type NewUpload = Omit<NewVideoRow, 'status'>;
+
+export interface VideoDetails {
+  title?: string;
+  description?: string | null;
+  visibility?: Visibility;
+}
+
+/** Drops a video's cached metadata in every process (cache/video-cache.ts). */
+export interface CacheInvalidator {
+  invalidate(...videoIds: string[]): Promise<void>;
+}
+
+/** The part of a video an event carries (its owner receives events of private videos too). */
+export type EventVideo = Pick<VideoEntity, 'id' | 'ownerId' | 'title' | 'status' | 'visibility' | 'failureReason' | 'durationSeconds'>;
+
+/**
+ * Where the lifecycle reports a committed move to the outside world (app/ wires the webhook
+ * service). Never throws: an event that cannot be queued is logged, and the move stands.
+ */
+export interface VideoEvents {
+  /** Loads the video as it is now and tells whoever listens. */
+  emit(event: VideoEvent, videoId: string): Promise<void>;
+  /** For a row that can no longer be loaded (video.deleted). */
+  emitFor(event: VideoEvent, video: EventVideo): Promise<void>;
+}
+
+const MAX_REASON = 500;
+
+/**
+ * The only writer of video rows, and so the only place a video's status changes (PeerTube's
+ * lib/video-state.ts is the model). Every move is one write guarded by the current status, as
+ * the status machine (domain/video-status.ts) allows; when it applies, the lifecycle itself
+ * drops the cached copy in every process and then announces the new state to `videoProgress`
+ * subscribers. A move the machine refuses, or that lost a race (deleted, failed meanwhile),
+ * writes nothing, announces nothing and returns false.
+ *
+ * The moves the outside world hears about (queue → upload.completed, markReady → video.ready,
+ * fail and failUpload → video.failed, delete → video.deleted) then raise that event through
+ * `videoEvents`, once per applied move and never for a refused one. Other side effects that
+ * belong to one move and not to a service (a CDN purge, richer progress) hang off `changed` and
+ * `announce` below.
+ */
+export class VideoLifecycle {
+  constructor(
+    private readonly deps: {
+      repo: Pick<VideoWriteRepository, 'insert' | 'update' | 'delete'>;
+      cache: CacheInvalidator;
+      events: ProgressPublisher;
+      videoEvents: VideoEvents;
+    },
+  ) {}
+
+  /** A new video in UPLOADING, before any byte is stored. */
+  async create(row: NewUpload): Promise<VideoEntity> {
+    const video = await this.deps.repo.insert({ ...row, status: VideoStatus.UPLOADING });
+    await this.changed(video.id);
+    return video;
+  }
+
+  /** UPLOADING → QUEUED with what the upload learnt about its source; the transcode job follows. */
+  queue(id: string, facts: SourceFacts): Promise<boolean> {
+    return this.move(id, VideoStatus.QUEUED, {
+      from: [VideoStatus.UPLOADING],
+      columns: { ...facts, uploadExpiresAt: null, failureReason: null },
+      event: { phase: 'UPLOAD', percent: 100, bytesReceived: facts.sizeBytes, bytesTotal: facts.sizeBytes },
+      emits: VideoEvent.UPLOAD_COMPLETED,
+    });
+  }
+
+  /** UPLOADING → FAILED, keeping the row to say why (a tus upload, whose URL the client holds). */
+  failUpload(id: string, reason: string): Promise<boolean> {
+    const failureReason = reason.slice(0, MAX_REASON);
+    return this.move(id, VideoStatus.FAILED, {
+      from: [VideoStatus.UPLOADING],
+      columns: { failureReason, uploadExpiresAt: null },
+      event: { phase: 'UPLOAD', percent: 0, message: failureReason },
+      emits: VideoEvent.VIDEO_FAILED,
+    });
+  }
+
+  /** UPLOADING → gone: an upload that never finished and leaves no row behind. */
+  async discardUpload(id: string, reason: string): Promise<boolean> {
+    if (!(await this.deps.repo.delete(id, { from: [VideoStatus.UPLOADING] }))) return false;
+    await this.changed(id);
+    this.announce({ videoId: id, status: VideoStatus.FAILED, phase: 'UPLOAD', percent: 0, message: reason.slice(0, MAX_REASON) });
+    return true;
+  }
+
+  /** The worker takes the video: → PROCESSING from QUEUED, from READY (re-encode) or PROCESSING (a retried job). */
+  claim(id: string): Promise<boolean> {
+    return this.move(id, VideoStatus.PROCESSING, { columns: { failureReason: null }, event: { phase: 'PROBE', percent: 0 } });
+  }
+
+  /** While PROCESSING: what the probe found (duration, picture size, codecs). */
+  recordProbe(id: string, facts: ProbedFacts): Promise<boolean> {
+    return this.move(id, VideoStatus.PROCESSING, { from: [VideoStatus.PROCESSING], columns: facts });
+  }
+
+  /** While PROCESSING: a first playable version, published while the full ladder encodes. */
+  publishPlayable(id: string, pub: Publication, progress: { percent: number; rendition: number | null }): Promise<boolean> {
+    return this.move(id, VideoStatus.PROCESSING, {
+      from: [VideoStatus.PROCESSING],
+      columns: { hlsKey: pub.hlsKey, dashKey: pub.dashKey },
+      renditions: pub.renditions,
+      event: { phase: 'TRANSCODE', ...progress, playable: true },
+    });
+  }
+
+  /** PROCESSING → READY with the full publication. */
+  markReady(id: string, pub: Publication): Promise<boolean> {
+    return this.move(id, VideoStatus.READY, {
+      columns: {
+        hlsKey: pub.hlsKey,
+        dashKey: pub.dashKey,
+        ...(pub.poster ? { poster: pub.poster } : {}),
+        ...(pub.storyboard ? { storyboard: pub.storyboard } : {}),
+        ...(pub.encodingSettings ? { encodingSettings: pub.encodingSettings } : {}),
+        readyAt: new Date(),
+        failureReason: null,
+      },
+      renditions: pub.renditions,
+      event: { phase: 'DONE', percent: 100, playable: true },
+      emits: VideoEvent.VIDEO_READY,
+    });
+  }
+
+  /** → FAILED with the reason, and nothing playable left pointing at outputs about to be deleted. */
+  fail(id: string, reason: string): Promise<boolean> {
+    const failureReason = reason.slice(0, MAX_REASON);
+    return this.move(id, VideoStatus.FAILED, {
+      columns: { failureReason, hlsKey: null, dashKey: null, poster: null, storyboard: null },
+      renditions: [],
+      event: { phase: 'DONE', percent: 100, message: failureReason, playable: false },
+      emits: VideoEvent.VIDEO_FAILED,
+    });
+  }
+
+  /** The owner's edits, in any status: no move, but every reader must see them at once. */
+  async edit(id: string, details: VideoDetails): Promise<void> {
+    if (Object.keys(details).length) await this.deps.repo.update(id, details);
+    await this.changed(id);
+  }
+
+  /**
+   * Gone, from any status (its renditions and watch history go with the row). `video` is the row
+   * as the caller read it (the owner check), which video.deleted carries: afterwards it cannot be
+   * loaded. Progress subscribers get no event: the contract has no status for a deleted video,
+   * and a deleted video cannot be followed.
+   */
+  async delete(video: EventVideo): Promise<boolean> {
+    if (!(await this.deps.repo.delete(video.id))) return false;
+    await this.changed(video.id);
+    await this.deps.videoEvents.emitFor(VideoEvent.VIDEO_DELETED, video);
+    return true;
+  }
+
+  /**
+   * One guarded write to status `to`: from the statuses the machine allows (or the narrower
+   * `from` a move gives), then invalidation, then the progress event, then the outside event.
+   */
+  private async move(
+    id: string,
+    to: VideoStatus,
+    move: {
+      from?: VideoStatus[];
+      columns: VideoColumns;
+      renditions?: RenditionRow[];
+      /** The progress event subscribers get. */
+      event?: Omit<VideoProgress, 'videoId' | 'status'>;
+      /** The event the outside world gets (webhooks). */
+      emits?: VideoEvent;
+    },
+  ): Promise<boolean> {
+    const from = move.from ?? allowedSources(to);
+    const illegal = from.filter((f) => !canTransition(f, to));
+    if (illegal.length) throw new Error(`The status machine forbids ${illegal.join(', ')} → ${to}`);
+    if (!(await this.deps.repo.update(id, { ...move.columns, status: to }, { from, renditions: move.renditions }))) return false;
+    await this.changed(id);
+    if (move.event) this.announce({ videoId: id, status: to, ...move.event });
+    if (move.emits) await this.deps.videoEvents.emit(move.emits, id);
+    return true;
+  }
+
+  /** After every committed write: readers in every process drop what they hold. */
+  private async changed(id: string): Promise<void> {
+    await this.deps.cache.invalidate(id);
+  }
+
+  private announce(event: VideoProgress): void {
+    this.deps.events.publish(event);
+  }
+}

@@ -1,0 +1,22 @@
+import type { VideoRepository } from '../db/repositories/video.repository';
+import type { JobQueue } from '../jobs/job-queue';
+import { videoPrefix } from '../storage/keys';
+import type { ObjectStorage } from '../storage/storage';
+import type { CacheInvalidator } from '../videos/video-lifecycle';
+import type { JobHandler } from './job-registry';
+
+/**
+ * Finishes a deleteVideo that could not finish at once: waits (by failing and retrying) until the
+ * transcode is no longer running, then removes what it wrote. A no-op for a video that exists.
+ */
+export function purgeHandler(deps: { videos: Pick<VideoRepository, 'findById'>; jobs: JobQueue; storage: ObjectStorage; cache: CacheInvalidator }): JobHandler<'video.purge'> {
+  return async (job) => {
+    const { videoId } = job.data;
+    if (await deps.videos.findById(videoId)) return { skipped: 'video exists' };
+    if ((await deps.jobs.cancel('video.transcode', videoId)) === 'running') throw new Error(`transcode of ${videoId} still running`);
+    const removed = await deps.storage.deletePrefix(videoPrefix(videoId));
+    // A read between the delete and now may have cached what the transcode was still writing.
+    await deps.cache.invalidate(videoId);
+    return { removed };
+  };
+}
