@@ -14,6 +14,9 @@ import { TargetError, type WebhookTarget } from './webhook-target';
 export const MAX_WEBHOOKS_PER_USER = 20;
 const MAX_URL_LENGTH = 2048;
 
+/** Webhook ids are UUIDs (randomUUID) like video ids: the same check and canonical form; null answers NOT_FOUND. */
+const parseWebhookId = parseVideoId;
+
 export interface WebhookServiceDeps {
   repo: WebhookRepository;
   videos: Pick<VideoRepository, 'findById'>;
@@ -62,8 +65,8 @@ export class WebhookService implements VideoEvents {
   }
 
   async deliveries(userId: string, webhookId: string, limit: number): Promise<WebhookDeliveryEntity[]> {
-    await this.owned(userId, webhookId);
-    return this.deps.repo.listDeliveries(webhookId, limit);
+    const hook = await this.owned(userId, webhookId);
+    return this.deps.repo.listDeliveries(hook.id, limit);
   }
 
   async emit(event: VideoEvent, videoId: string): Promise<void> {
@@ -101,9 +104,6 @@ export class WebhookService implements VideoEvents {
     return hook;
   }
 }
-
-/** Webhook ids are UUIDs (randomUUID) like video ids: the same check and canonical form; null answers NOT_FOUND. */
-const parseWebhookId = parseVideoId;
 
 /** http(s) only, no credentials in the URL (they would be stored and shown), bounded length. */
 export function validateUrl(raw: string): URL {
