@@ -14,6 +14,7 @@ import { UploadResolver } from '../graphql/video/upload.resolver';
 import { VideoMutationResolver } from '../graphql/video/video-mutation.resolver';
 import { VideoResolver } from '../graphql/video/video.resolver';
 import { WatchResolver } from '../graphql/watch/watch.resolver';
+import { WebhookResolver } from '../graphql/webhook/webhook.resolver';
 import { bullBoardRouter } from '../http/bull-board.router';
 import { deliveryRouter } from '../http/delivery.router';
 import { healthRouter } from '../http/health';
@@ -44,7 +45,7 @@ export interface RunningApi {
 /** Wires the API process by hand: repositories → services → resolvers → HTTP. */
 export async function startApi(config: Config, logger: Logger): Promise<RunningApi> {
   const infra = await openInfrastructure(config, logger);
-  const { events, jobs, videos, cache, lifecycle, uploads, resumable } = buildCore(config, logger, infra);
+  const { events, jobs, videos, cache, lifecycle, uploads, resumable, webhooks } = buildCore(config, logger, infra);
 
   // Accounts.
   const tokens = new TokenService(config.jwtSecret, config.tokenTtlSeconds);
@@ -73,6 +74,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       [VideoMutationResolver, new VideoMutationResolver(edits)],
       [WatchResolver, new WatchResolver(watch)],
       [UploadResolver, new UploadResolver(uploads)],
+      [WebhookResolver, new WebhookResolver(webhooks)],
     ]),
     events.pubSub,
   );

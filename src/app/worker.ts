@@ -6,10 +6,13 @@ import type { Logger } from '../config/logger';
 import { startMetricsServer } from '../http/metrics-server';
 import { QUEUE_NAME, type JobPayloads } from '../jobs/job-types';
 import { TranscodeService } from '../videos/transcode.service';
+import { WebhookDeliveryService } from '../webhooks/webhook-delivery.service';
+import { WebhookSender } from '../webhooks/webhook-sender';
 import { assertHandlers, dispatch } from '../worker/job-registry';
 import { purgeHandler } from '../worker/purge.handler';
 import { onTranscodeJobFailed, transcodeJobHandler } from '../worker/transcode.handler';
 import { scheduleUploadCleanup, uploadCleanupHandler } from '../worker/upload-cleanup.handler';
+import { scheduleWebhookPrune, webhookDeliveryHandler, webhookPruneHandler } from '../worker/webhook.handler';
 import { createWorkerMetrics } from '../worker/worker-metrics';
 import { buildCore } from './core';
 import { openInfrastructure, type Infrastructure } from './infrastructure';
@@ -25,7 +28,7 @@ export interface RunningWorker {
 /** Wires the worker process: the same infrastructure and core as the API, one handler per job, a BullMQ worker. */
 export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
   const infra = await openInfrastructure(config, logger);
-  const { events, jobs, videos, cache, lifecycle, tools, uploads } = buildCore(config, logger, infra);
+  const { events, jobs, videos, cache, lifecycle, tools, uploads, webhookRepo, webhookTarget } = buildCore(config, logger, infra);
   const transcode = new TranscodeService({
     lifecycle,
     storage: infra.storage,
@@ -33,10 +36,18 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     settings: { preset: config.transcode.preset, segmentSeconds: config.transcode.segmentSeconds, audioBitrate: 128_000 },
     logger,
   });
+  const delivery = new WebhookDeliveryService({
+    repo: webhookRepo,
+    sender: new WebhookSender(webhookTarget, config.webhooks.timeoutMs),
+    logger,
+    retentionDays: config.webhooks.deliveryRetentionDays,
+  });
   const handlers = {
     'video.transcode': transcodeJobHandler({ service: transcode, events, logger, timeoutSeconds: config.transcode.timeoutSeconds }),
     'video.purge': purgeHandler({ videos, jobs, storage: infra.storage, cache }),
     'uploads.cleanup': uploadCleanupHandler(uploads, logger),
+    'webhook.deliver': webhookDeliveryHandler(delivery),
+    'webhooks.prune': webhookPruneHandler(delivery, logger),
   };
   assertHandlers(handlers);
 
@@ -64,6 +75,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   await worker.waitUntilReady();
   const metricsServer = config.workerMetricsPort === null ? null : await startMetricsServer(metrics.registry, config.workerMetricsPort, config.host);
   await scheduleUploadCleanup(jobs, config.uploads.cleanupIntervalSeconds);
+  await scheduleWebhookPrune(jobs);
   logger.info({ concurrency: config.workerConcurrency }, 'worker started');
   return {
     worker,

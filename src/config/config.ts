@@ -69,6 +69,12 @@ const schema = z
     VIEW_FLUSH_INTERVAL_MS: int(100).default(10_000),
     WATCH_FLUSH_INTERVAL_MS: int(100).default(2_000),
     WATCH_HISTORY_MAX: int(1, 1000).default(50),
+
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
+    WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(5000),
+    WEBHOOK_MAX_ATTEMPTS: int(1, 30).default(10),
+    WEBHOOK_RETRY_BASE_MS: int(100).default(60_000),
+    WEBHOOK_DELIVERY_RETENTION_DAYS: int(1, 3650).default(30),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
@@ -129,6 +135,18 @@ export interface Config {
   playback: PlaybackConfig;
   /** The edge cache's purge listener (deploy/varnish); null when no edge cache runs in front. */
   edgePurgeUrl: string | null;
+  webhooks: WebhookConfig;
+}
+
+/** Outgoing webhooks (issue 13). */
+export interface WebhookConfig {
+  /** Lets endpoints on loopback, private, link-local and CGNAT addresses through (development, tests). */
+  allowPrivateTargets: boolean;
+  timeoutMs: number;
+  /** Attempts per message, spaced by exponential backoff from `retryBaseMs` (defaults: 10 over ~8.5 h). */
+  maxAttempts: number;
+  retryBaseMs: number;
+  deliveryRetentionDays: number;
 }
 
 /** Reads, caching and delivery (issue 5). */
@@ -231,6 +249,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       viewFlushIntervalMs: e.VIEW_FLUSH_INTERVAL_MS,
       watchFlushIntervalMs: e.WATCH_FLUSH_INTERVAL_MS,
       watchHistoryMax: e.WATCH_HISTORY_MAX,
+    },
+    webhooks: {
+      allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      deliveryRetentionDays: e.WEBHOOK_DELIVERY_RETENTION_DAYS,
     },
     edgePurgeUrl: e.EDGE_PURGE_URL ?? null,
   };

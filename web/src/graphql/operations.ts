@@ -15,7 +15,7 @@ export {
   VideoProgressDocument as VideoProgressSubscription,
   WatchVideoDocument as WatchVideoQuery,
 } from './generated';
-export type { CreateUploadInput, VideoStatus, Visibility } from './generated';
+export type { CreateUploadInput, VideoOrder, VideoStatus, Visibility } from './generated';
 
 export type UserRef = NonNullable<MeResult['me']>;
 /** A video in a list: the VideoCard fragment, with its uploader where the list asks for it. */
