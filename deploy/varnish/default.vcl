@@ -23,7 +23,7 @@ backend api {
     .between_bytes_timeout = 60s;
 }
 
-# Who may purge: the API containers. Narrow this to your API hosts in production.
+# Who may purge: the API and worker containers (both move videos). Narrow this to those hosts in production.
 acl purgers {
     "127.0.0.1";
     "::1";

@@ -4,6 +4,7 @@ import type { Logger } from '../config/logger';
 import { VideoRepository } from '../db/repositories/video.repository';
 import { VideoWriteRepository } from '../db/repositories/video-write.repository';
 import { WebhookRepository } from '../db/repositories/webhook.repository';
+import { EdgePurger } from '../edge/edge-purger';
 import { EventBus } from '../events/event-bus';
 import { JobQueue } from '../jobs/job-queue';
 import { FfmpegTools } from '../media/media-tools';
@@ -49,7 +50,9 @@ export function buildCore(config: Config, logger: Logger, infra: Infrastructure)
     retry: { maxAttempts: w.maxAttempts, retryBaseMs: w.retryBaseMs },
   });
 
-  const lifecycle = new VideoLifecycle({ repo: new VideoWriteRepository(infra.ds), cache, events, videoEvents: webhooks });
+  // Both processes move videos, so both purge the edge cache (a no-op without EDGE_PURGE_URL).
+  const edge = new EdgePurger({ ...config.edgePurge, logger });
+  const lifecycle = new VideoLifecycle({ repo: new VideoWriteRepository(infra.ds), cache, events, videoEvents: webhooks, edge });
   const tools = new FfmpegTools({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath });
 
   const resumable = ResumableStore.create(config.storage, config.uploads.expirySeconds);

@@ -66,6 +66,7 @@ const schema = z
     PUBLIC_MEDIA_BASE_URL: z.url().optional(),
     MEDIA_REDIRECT_PRESIGNED: bool.default(false),
     EDGE_PURGE_URL: z.url().optional(),
+    EDGE_PURGE_REPEAT_SECONDS: int(0, 3600).default(10),
     VIEW_FLUSH_INTERVAL_MS: int(100).default(10_000),
     WATCH_FLUSH_INTERVAL_MS: int(100).default(2_000),
     WATCH_HISTORY_MAX: int(1, 1000).default(50),
@@ -133,8 +134,13 @@ export interface Config {
   graphqlMaxComplexity: number;
   adminEmails: string[];
   playback: PlaybackConfig;
-  /** The edge cache's purge listener (deploy/varnish); null when no edge cache runs in front. */
-  edgePurgeUrl: string | null;
+  /** Purges of the edge cache in front of /videos/… (deploy/varnish, edge/edge-purger.ts). */
+  edgePurge: {
+    /** Its purge listener; null when no edge cache runs in front. */
+    url: string | null;
+    /** When the second BAN of every purge follows the first (responses in flight); 0: none. */
+    repeatAfterMs: number;
+  };
   webhooks: WebhookConfig;
 }
 
@@ -257,7 +263,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
       deliveryRetentionDays: e.WEBHOOK_DELIVERY_RETENTION_DAYS,
     },
-    edgePurgeUrl: e.EDGE_PURGE_URL ?? null,
+    edgePurge: { url: e.EDGE_PURGE_URL ?? null, repeatAfterMs: e.EDGE_PURGE_REPEAT_SECONDS * 1000 },
   };
 }
 

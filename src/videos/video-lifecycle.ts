@@ -50,6 +50,15 @@ export interface CacheInvalidator {
   invalidate(...videoIds: string[]): Promise<void>;
 }
 
+/**
+ * The CDN or edge cache in front of `GET /videos/<id>/…` (edge/edge-purger.ts). Never throws: a
+ * purge that fails is logged, and the move stands (cached public files expire on their own).
+ */
+export interface EdgeCache {
+  /** Drops every cached file of the video, so the next request asks the origin. */
+  purgeVideo(videoId: string): Promise<unknown>;
+}
+
 /** The part of a video an event carries (its owner receives events of private videos too). */
 export type EventVideo = Pick<VideoEntity, 'id' | 'ownerId' | 'title' | 'status' | 'visibility' | 'failureReason' | 'durationSeconds'>;
 
@@ -76,9 +85,12 @@ const MAX_REASON = 500;
  *
  * The moves the outside world hears about (queue → upload.completed, markReady → video.ready,
  * fail and failUpload → video.failed, delete → video.deleted) then raise that event through
- * `videoEvents`, once per applied move and never for a refused one. Other side effects that
- * belong to one move and not to a service (a CDN purge, richer progress) hang off `changed` and
- * `announce` below.
+ * `videoEvents`, once per applied move and never for a refused one. The moves that change what
+ * the video's media routes answer (READY, which replaces any earlier version; FAILED, which
+ * removes the outputs; a visibility change; delete) also purge the edge cache, after the cache
+ * invalidation and before the progress event: a player told READY asks the origin, not the edge.
+ * Other side effects that belong to one move and not to a service (richer progress) hang off
+ * `changed` and `announce` below.
  */
 export class VideoLifecycle {
   constructor(
@@ -87,6 +99,7 @@ export class VideoLifecycle {
       cache: CacheInvalidator;
       events: ProgressPublisher;
       videoEvents: VideoEvents;
+      edge: EdgeCache;
     },
   ) {}
 
@@ -142,6 +155,8 @@ export class VideoLifecycle {
       from: [VideoStatus.PROCESSING],
       columns: { hlsKey: pub.hlsKey, dashKey: pub.dashKey },
       renditions: pub.renditions,
+      // No edge purge: file names carry the generation, and the version this one replaces stays
+      // at the origin until markReady removes it (and purges).
       event: { phase: 'TRANSCODE', ...progress, playable: true },
     });
   }
@@ -161,6 +176,7 @@ export class VideoLifecycle {
       renditions: pub.renditions,
       event: { phase: 'DONE', percent: 100, playable: true },
       emits: VideoEvent.VIDEO_READY,
+      media: true,
     });
   }
 
@@ -172,13 +188,18 @@ export class VideoLifecycle {
       renditions: [],
       event: { phase: 'DONE', percent: 100, message: failureReason, playable: false },
       emits: VideoEvent.VIDEO_FAILED,
+      media: true,
     });
   }
 
-  /** The owner's edits, in any status: no move, but every reader must see them at once. */
-  async edit(id: string, details: VideoDetails): Promise<void> {
-    if (Object.keys(details).length) await this.deps.repo.update(id, details);
-    await this.changed(id);
+  /**
+   * The owner's edits, in any status: no move, but every reader must see them at once. `video` is
+   * the row as the caller read it (the owner check): a new visibility changes who may fetch the
+   * media (PRIVATE: nobody without a signed URL), so the edge must forget it; a new title does not.
+   */
+  async edit(video: Pick<VideoEntity, 'id' | 'visibility'>, details: VideoDetails): Promise<void> {
+    if (Object.keys(details).length) await this.deps.repo.update(video.id, details);
+    await this.changed(video.id, details.visibility !== undefined && details.visibility !== video.visibility);
   }
 
   /**
@@ -189,7 +210,7 @@ export class VideoLifecycle {
    */
   async delete(video: EventVideo): Promise<boolean> {
     if (!(await this.deps.repo.delete(video.id))) return false;
-    await this.changed(video.id);
+    await this.changed(video.id, true);
     await this.deps.videoEvents.emitFor(VideoEvent.VIDEO_DELETED, video);
     return true;
   }
@@ -209,21 +230,27 @@ export class VideoLifecycle {
       event?: Omit<VideoProgress, 'videoId' | 'status'>;
       /** The event the outside world gets (webhooks). */
       emits?: VideoEvent;
+      /** What GET /videos/<id>/… answers changes: purge the edge cache. */
+      media?: boolean;
     },
   ): Promise<boolean> {
     const from = move.from ?? allowedSources(to);
     const illegal = from.filter((f) => !canTransition(f, to));
     if (illegal.length) throw new Error(`The status machine forbids ${illegal.join(', ')} → ${to}`);
     if (!(await this.deps.repo.update(id, { ...move.columns, status: to }, { from, renditions: move.renditions }))) return false;
-    await this.changed(id);
+    await this.changed(id, move.media);
     if (move.event) this.announce({ videoId: id, status: to, ...move.event });
     if (move.emits) await this.deps.videoEvents.emit(move.emits, id);
     return true;
   }
 
-  /** After every committed write: readers in every process drop what they hold. */
-  private async changed(id: string): Promise<void> {
+  /**
+   * After every committed write: readers in every process drop what they hold; when the video's
+   * media answer differently (`media`), so does the edge cache in front of them.
+   */
+  private async changed(id: string, media = false): Promise<void> {
     await this.deps.cache.invalidate(id);
+    if (media) await this.deps.edge.purgeVideo(id);
   }
 
   private announce(event: VideoProgress): void {

@@ -17,8 +17,10 @@ const VCL = path.resolve(__dirname, '../../../deploy/varnish/default.vcl');
 /**
  * A real varnishd (Debian package, installed by `npm run setup`) running the shipped
  * deploy/varnish/default.vcl, with only its backend pointed at `originUrl`, on free loopback ports.
+ * `purgePort`: where the purge listener goes, for an origin started first with EDGE_PURGE_URL
+ * pointing there.
  */
-export async function startEdge(originUrl: string, opts: { cacheSize?: string } = {}): Promise<Edge> {
+export async function startEdge(originUrl: string, opts: { cacheSize?: string; purgePort?: number } = {}): Promise<Edge> {
   const origin = new URL(originUrl);
   const shipped = await readFile(VCL, 'utf8');
   const vcl = shipped.replace('.host = "api";', `.host = "${origin.hostname}";`).replace('.port = "4000";', `.port = "${origin.port}";`);
@@ -28,7 +30,7 @@ export async function startEdge(originUrl: string, opts: { cacheSize?: string } 
   const dir = await mkdtemp(path.join(tmpdir(), 'vp-edge-'));
   await chmod(dir, 0o755); // varnishd reads the VCL as its own unprivileged user
   await writeFile(path.join(dir, 'default.vcl'), vcl);
-  const [http, purge] = [await freePort(), await freePort()];
+  const [http, purge] = [await freePort(), opts.purgePort ?? (await freePort())];
   const child = spawn(
     process.env.VARNISHD ?? '/usr/sbin/varnishd',
     ['-F', '-n', path.join(dir, 'work'), '-f', path.join(dir, 'default.vcl'), '-a', `http=127.0.0.1:${http},HTTP`, '-a', `purge=127.0.0.1:${purge},HTTP`, '-T', '127.0.0.1:0', '-s', `malloc,${opts.cacheSize ?? '256m'}`],

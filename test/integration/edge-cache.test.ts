@@ -3,12 +3,14 @@ import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { createLogger } from '../../src/config/logger';
+import { VideoStatus, Visibility } from '../../src/domain/video-status';
 import { EdgePurger } from '../../src/edge/edge-purger';
-import { Visibility } from '../../src/domain/video-status';
+import { JobQueue } from '../../src/jobs/job-queue';
+import { publicPathOf, publicPrefix } from '../../src/storage/keys';
 import { startEdge, originMediaRequests, type Edge } from '../helpers/edge';
-import { startStack, type TestStack } from '../helpers/env';
+import { freePort, startStack, type TestStack } from '../helpers/env';
 import { gql, signUp } from '../helpers/graphql';
-import { makeLadder, seedVideo } from '../helpers/media';
+import { makeLadder, mediaDir, queueVideo, seedVideo, waitForJob, waitForStatus, type MediaDir } from '../helpers/media';
 
 type Ladder = Awaited<ReturnType<typeof makeLadder>>;
 
@@ -33,20 +35,24 @@ describe('edge cache (Varnish with deploy/varnish/default.vcl) in front of the A
   let stack: TestStack;
   let edge: Edge;
   let ladder: Ladder;
+  let media: MediaDir;
   let owner: { token: string; userId: string };
-  let purger: EdgePurger;
   const origin = () => originMediaRequests(stack.url);
 
   before(async () => {
-    [stack, ladder] = await Promise.all([startStack(), makeLadder()]);
-    edge = await startEdge(stack.url);
+    // The platform purges the edge itself (EDGE_PURGE_URL), from the API and from the worker; one
+    // BAN per change here (no repeat), so a test sees exactly what each change purged.
+    const purgePort = await freePort();
+    const env = { EDGE_PURGE_URL: `http://127.0.0.1:${purgePort}`, EDGE_PURGE_REPEAT_SECONDS: '0' };
+    [stack, ladder, media] = await Promise.all([startStack({ worker: true, env }), makeLadder(), mediaDir()]);
+    edge = await startEdge(stack.url, { purgePort });
     owner = await signUp(stack.url, 'Edge');
-    purger = new EdgePurger({ purgeUrl: edge.purgeUrl, logger: createLogger(stack.config, 'edge-test') });
   });
   after(async () => {
     await edge?.close();
     await stack?.close();
     await ladder?.cleanup();
+    await media?.cleanup();
   });
 
   it('answers the first request for a segment from the origin (MISS) and the next from cache (HIT)', async () => {
@@ -110,7 +116,7 @@ describe('edge cache (Varnish with deploy/varnish/default.vcl) in front of the A
     assert.equal((await origin()) - before, 6, 'every private request reached the origin');
   });
 
-  it('purges a video at once: after delete or a switch to private the next request gets the new answer', async () => {
+  it('is purged by the platform at once: after a switch to private or a delete the next request gets the new answer', async () => {
     const id = await seedVideo(stack, { ownerId: owner.userId, ladder });
     const seg = `${edge.url}/videos/${id}/r0/seg-00001.m4s`;
     const poster = `${edge.url}/videos/${id}/poster.jpg`;
@@ -118,22 +124,66 @@ describe('edge cache (Varnish with deploy/varnish/default.vcl) in front of the A
     await get(poster);
     assert.equal((await get(seg)).cache, 'HIT');
 
-    const r = await gql(stack.url, 'mutation($id:ID!){ updateVideo(id:$id, input:{ visibility: PRIVATE }){ id } }', { id }, owner.token);
-    assert.equal(r.errors, undefined);
-    assert.equal((await get(seg)).status, 200, 'without a purge the edge keeps serving the public copy');
-    assert.equal(await purger.purgeVideo(id), true);
-    assert.equal((await get(seg)).status, 404);
+    const update = (input: string) => gql(stack.url, `mutation($id:ID!){ updateVideo(id:$id, input:${input}){ id } }`, { id }, owner.token);
+    assert.equal((await update('{ title: "Renamed" }')).errors, undefined);
+    assert.equal((await get(seg)).cache, 'HIT', 'a new title changes no media: nothing purged');
+    assert.equal((await update('{ visibility: PRIVATE }')).errors, undefined);
+    const hidden = await get(seg);
+    assert.deepEqual([hidden.status, hidden.cache], [404, 'MISS'], 'the public copy is gone the moment the mutation answers');
     assert.equal((await get(poster)).status, 404);
 
     const other = await seedVideo(stack, { ownerId: owner.userId, ladder });
     const otherSeg = `${edge.url}/videos/${other}/r0/seg-00001.m4s`;
     await get(otherSeg);
+    assert.equal((await get(otherSeg)).cache, 'HIT');
     const d = await gql(stack.url, 'mutation($id:ID!){ deleteVideo(id:$id) }', { id: other }, owner.token);
     assert.equal(d.errors, undefined);
-    assert.equal(await purger.purgeVideo(other), true);
     const gone = await get(otherSeg);
-    assert.equal(gone.status, 404);
-    assert.equal(gone.cache, 'MISS');
+    assert.deepEqual([gone.status, gone.cache], [404, 'MISS']);
+  });
+
+  it('is purged by the worker when a re-encode is published: files of the old version answer 404, not a cached copy', async () => {
+    const clip = await media.clip('edge.mp4', { seconds: 2 });
+    const id = await queueVideo(stack, owner.userId, clip);
+    assert.equal(await waitForJob(stack, id), 'completed');
+    const first = await waitForStatus(stack, id, [VideoStatus.READY]);
+    const oldSegment = (await stack.api.infra.storage.list(publicPrefix(id))).find((k) => k.endsWith('.m4s'));
+    assert.ok(oldSegment);
+    const url = `${edge.url}/videos/${id}/${publicPathOf(id, oldSegment)}`;
+    assert.equal((await get(url)).cache, 'MISS');
+    assert.equal((await get(url)).cache, 'HIT');
+
+    // What an operator's re-encode does: the finished job goes, a new one comes (READY → PROCESSING → READY).
+    const jobs = new JobQueue(stack.api.infra.redis, stack.config.redisPrefix);
+    try {
+      assert.equal(await jobs.cancel('video.transcode', id), 'removed');
+      await jobs.add('video.transcode', { videoId: id });
+    } finally {
+      await jobs.close();
+    }
+    assert.equal(await waitForJob(stack, id), 'completed');
+    const second = await waitForStatus(stack, id, [VideoStatus.READY]);
+    assert.notEqual(second.hlsKey, first.hlsKey, 'a new generation was published');
+    assert.equal(await stack.api.infra.storage.stat(oldSegment), null, 'the old generation is gone from storage');
+    const stale = await get(url);
+    assert.deepEqual([stale.status, stale.cache], [404, 'MISS']);
+    assert.equal((await get(`${edge.url}/videos/${id}/${publicPathOf(id, second.hlsKey!)}`)).status, 200);
+  });
+
+  it('bans once more a moment later: a copy stored right after the first ban (a response in flight) does not survive', async () => {
+    const id = await seedVideo(stack, { ownerId: owner.userId, ladder });
+    const seg = `${edge.url}/videos/${id}/r1/seg-00001.m4s`;
+    await get(seg);
+    const purger = new EdgePurger({ url: edge.purgeUrl, logger: createLogger(stack.config, 'edge-test'), repeatAfterMs: 500 });
+    assert.equal(await purger.purgeVideo(id), true);
+    assert.equal((await get(seg)).cache, 'MISS', 'stored again after the first ban');
+    assert.equal((await get(seg)).cache, 'HIT');
+    let cache: string | null = 'HIT';
+    for (const until = Date.now() + 15_000; cache === 'HIT' && Date.now() < until; ) {
+      await new Promise((r) => setTimeout(r, 100));
+      cache = (await get(seg)).cache;
+    }
+    assert.equal(cache, 'MISS', 'the second ban dropped the copy stored after the first');
   });
 
   it('accepts purges only on the purge listener, from the ACL, for one video prefix', async () => {
@@ -167,7 +217,7 @@ describe('EdgePurger without a reachable edge', () => {
   const logger = createLogger({ env: 'test', logLevel: 'silent' }, 'edge-test');
 
   it('does nothing when no purge URL is configured', async () => {
-    const purger = new EdgePurger({ purgeUrl: null, logger });
+    const purger = new EdgePurger({ url: null, logger });
     assert.equal(purger.enabled, false);
     assert.equal(await purger.purgeVideo('00000000-0000-4000-8000-000000000000'), false);
   });
@@ -179,12 +229,12 @@ describe('EdgePurger without a reachable edge', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as { port: number }).port;
     try {
-      const hung = new EdgePurger({ purgeUrl: `http://127.0.0.1:${port}`, logger, timeoutMs: 300 });
+      const hung = new EdgePurger({ url: `http://127.0.0.1:${port}`, logger, timeoutMs: 300 });
       assert.equal(await hung.purgeVideo('00000000-0000-4000-8000-000000000000'), false);
     } finally {
       silent.close();
     }
-    const closed = new EdgePurger({ purgeUrl: 'http://127.0.0.1:9', logger, timeoutMs: 300 });
+    const closed = new EdgePurger({ url: 'http://127.0.0.1:9', logger, timeoutMs: 300 });
     assert.equal(await closed.purgeVideo('00000000-0000-4000-8000-000000000000'), false);
   });
 });

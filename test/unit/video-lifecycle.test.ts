@@ -46,16 +46,42 @@ function setup() {
   const events: VideoProgress[] = [];
   // What the webhook service would be told: [event, video id, owner id when the row came with it].
   const emitted: [VideoEvent, string, string?][] = [];
+  // Videos whose files the edge cache was told to drop.
+  const purged: string[] = [];
+  // Every side effect in the order it happened.
+  const log: string[] = [];
   const lifecycle = new VideoLifecycle({
     repo,
-    cache: { invalidate: async (...ids: string[]) => void invalidated.push(...ids) },
-    events: { publish: (e) => void events.push(e) },
+    cache: {
+      invalidate: async (...ids: string[]) => {
+        invalidated.push(...ids);
+        log.push('invalidate');
+      },
+    },
+    events: {
+      publish: (e) => {
+        events.push(e);
+        log.push('progress');
+      },
+    },
     videoEvents: {
-      emit: async (event, videoId) => void emitted.push([event, videoId]),
-      emitFor: async (event, video) => void emitted.push([event, video.id, video.ownerId]),
+      emit: async (event, videoId) => {
+        emitted.push([event, videoId]);
+        log.push('webhook');
+      },
+      emitFor: async (event, video) => {
+        emitted.push([event, video.id, video.ownerId]);
+        log.push('webhook');
+      },
+    },
+    edge: {
+      purgeVideo: async (id) => {
+        purged.push(id);
+        log.push('purge');
+      },
     },
   });
-  return { repo, invalidated, events, emitted, lifecycle };
+  return { repo, invalidated, events, emitted, purged, log, lifecycle };
 }
 
 /** The row as a caller holds it (VideoEditService reads it for the owner check before a delete). */
@@ -83,6 +109,8 @@ async function at(status: VideoStatus) {
   s.invalidated.length = 0;
   s.events.length = 0;
   s.emitted.length = 0;
+  s.purged.length = 0;
+  s.log.length = 0;
   s.repo.writes = 0;
   return s;
 }
@@ -157,6 +185,7 @@ describe('video lifecycle', () => {
       assert.deepEqual(s.invalidated, []);
       assert.deepEqual(s.events, []);
       assert.deepEqual(s.emitted, [], 'a refused move raises no webhook event');
+      assert.deepEqual(s.purged, [], 'a refused move purges nothing from the edge');
     }
   });
 
@@ -181,7 +210,7 @@ describe('video lifecycle', () => {
   it('deletes in any status and edits details without a move, invalidating both', async () => {
     for (const status of Object.values(VideoStatus)) {
       const s = await at(status);
-      await s.lifecycle.edit(ID, { title: 'New', visibility: Visibility.UNLISTED });
+      await s.lifecycle.edit(rowOf(s), { title: 'New', visibility: Visibility.UNLISTED });
       assert.deepEqual([s.repo.rows.get(ID)?.title, s.repo.status(ID)], ['New', status]);
       const row = rowOf(s);
       assert.equal(await s.lifecycle.delete(row), true);
@@ -202,7 +231,7 @@ describe('video lifecycle', () => {
     await s.lifecycle.claim(ID);
     await s.lifecycle.recordProbe(ID, { durationSeconds: 4, width: 640, height: 360, sourceVideoCodec: 'h264', sourceAudioCodec: null });
     await s.lifecycle.publishPlayable(ID, pub, { percent: 15, rendition: 240 });
-    await s.lifecycle.edit(ID, { title: 'Renamed' });
+    await s.lifecycle.edit(rowOf(s), { title: 'Renamed' });
     assert.equal(s.emitted.length, 1, 'claim, probe, first playable version and edits raise none');
     await s.lifecycle.markReady(ID, pub);
     assert.deepEqual(s.emitted.slice(1), [[VideoEvent.VIDEO_READY, ID]]);
@@ -222,5 +251,42 @@ describe('video lifecycle', () => {
     const gone = await at(VideoStatus.UPLOADING);
     await gone.lifecycle.discardUpload(ID, 'The upload was cancelled');
     assert.deepEqual(gone.emitted, [], 'a discarded upload leaves no row and no event');
+  });
+  it('purges the edge cache after the moves that change what /videos/<id>/… answers, and after no other', async () => {
+    const probed = { durationSeconds: 4, width: 640, height: 360, sourceVideoCodec: 'h264', sourceAudioCodec: null };
+    const s = setup();
+    await created(s);
+    await s.lifecycle.queue(ID, facts);
+    await s.lifecycle.claim(ID);
+    await s.lifecycle.recordProbe(ID, probed);
+    await s.lifecycle.publishPlayable(ID, pub, { percent: 15, rendition: 240 });
+    await s.lifecycle.edit(rowOf(s), { title: 'Renamed', description: 'Text only' });
+    await s.lifecycle.edit(rowOf(s), { visibility: Visibility.PUBLIC });
+    assert.deepEqual(s.purged, [], 'upload, claim, probe, a first version under new names, text edits and an unchanged visibility');
+
+    s.log.length = 0;
+    await s.lifecycle.markReady(ID, pub);
+    assert.deepEqual(s.purged, [ID], 'READY replaces the first version (removed after it)');
+    assert.deepEqual(s.log, ['invalidate', 'purge', 'progress', 'webhook'], 'purged after the invalidation, before READY is announced');
+
+    await s.lifecycle.claim(ID); // a re-encode: the current version keeps playing meanwhile
+    await s.lifecycle.publishPlayable(ID, pub, { percent: 15, rendition: 240 });
+    assert.equal(s.purged.length, 1);
+    await s.lifecycle.markReady(ID, pub);
+    assert.equal(s.purged.length, 2, 'a re-encode published');
+    await s.lifecycle.edit(rowOf(s), { visibility: Visibility.PRIVATE });
+    assert.equal(s.purged.length, 3, 'public copies must not outlive a switch to PRIVATE');
+    await s.lifecycle.delete(rowOf(s));
+    assert.deepEqual(s.purged, [ID, ID, ID, ID], 'delete');
+
+    const failed = await at(VideoStatus.PROCESSING);
+    await failed.lifecycle.fail(ID, 'broken');
+    assert.deepEqual(failed.purged, [ID], 'FAILED removes the outputs');
+
+    const upload = await at(VideoStatus.UPLOADING);
+    await upload.lifecycle.failUpload(ID, 'Not a playable video');
+    const discarded = await at(VideoStatus.UPLOADING);
+    await discarded.lifecycle.discardUpload(ID, 'The upload was cancelled');
+    assert.deepEqual([...upload.purged, ...discarded.purged], [], 'an upload that never played has nothing at the edge');
   });
 });
