@@ -30,10 +30,6 @@ export class EdgePurger {
     this.repeatAfterMs = opts.repeatAfterMs ?? DEFAULT_REPEAT_AFTER_MS;
   }
 
-  get enabled(): boolean {
-    return this.base !== null;
-  }
-
   /**
    * True when the edge confirmed the purge; false when there is no edge or it failed (logged).
    * A ban only drops objects already cached, so a response the origin started before the change

@@ -28,8 +28,8 @@ export class VideoEditService {
   constructor(private readonly deps: VideoEditDeps) {}
 
   async update(userId: string, id: string, input: VideoUpdate): Promise<VideoEntity> {
-    const video = await this.ownedVideo(userId, id);
-    await this.deps.lifecycle.edit(video, detailsPatch(input));
+    await this.ownedVideo(userId, id);
+    await this.deps.lifecycle.edit(id, detailsPatch(input));
     const fresh = await this.deps.videos.findById(id);
     if (!fresh) throw notFound();
     return fresh;

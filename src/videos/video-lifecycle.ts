@@ -193,13 +193,14 @@ export class VideoLifecycle {
   }
 
   /**
-   * The owner's edits, in any status: no move, but every reader must see them at once. `video` is
-   * the row as the caller read it (the owner check): a new visibility changes who may fetch the
-   * media (PRIVATE: nobody without a signed URL), so the edge must forget it; a new title does not.
+   * The owner's edits, in any status: no move, but every reader must see them at once. A
+   * visibility in the patch changes who may fetch the media (PRIVATE: nobody without a signed
+   * URL), so the edge must forget them; a title does not. It purges even when the value looks
+   * unchanged: compared with a row read before the write, a concurrent edit could hide a change.
    */
-  async edit(video: Pick<VideoEntity, 'id' | 'visibility'>, details: VideoDetails): Promise<void> {
-    if (Object.keys(details).length) await this.deps.repo.update(video.id, details);
-    await this.changed(video.id, details.visibility !== undefined && details.visibility !== video.visibility);
+  async edit(id: string, details: VideoDetails): Promise<void> {
+    if (Object.keys(details).length) await this.deps.repo.update(id, details);
+    await this.changed(id, details.visibility !== undefined);
   }
 
   /**

