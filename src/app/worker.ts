@@ -4,7 +4,9 @@ import { createRedis } from '../cache/redis';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import { QUEUE_NAME, type JobPayloads } from '../jobs/job-types';
+import { DownloadBuilder } from '../playback/download-builder';
 import { TranscodeService } from '../videos/transcode.service';
+import { downloadHandler } from '../worker/download.handler';
 import { assertHandlers, dispatch } from '../worker/job-registry';
 import { purgeHandler } from '../worker/purge.handler';
 import { onTranscodeJobFailed, transcodeJobHandler } from '../worker/transcode.handler';
@@ -33,6 +35,11 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     'video.transcode': transcodeJobHandler({ service: transcode, events, logger, timeoutSeconds: config.transcode.timeoutSeconds }),
     'video.purge': purgeHandler({ videos, jobs, storage: infra.storage, cache }),
     'uploads.cleanup': uploadCleanupHandler(uploads, logger),
+    'video.download': downloadHandler({
+      builder: new DownloadBuilder({ videos, storage: infra.storage, tools }),
+      logger,
+      timeoutSeconds: config.transcode.timeoutSeconds,
+    }),
   };
   assertHandlers(handlers);
 

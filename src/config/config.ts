@@ -66,6 +66,11 @@ const schema = z
     VIEW_FLUSH_INTERVAL_MS: int(100).default(10_000),
     WATCH_FLUSH_INTERVAL_MS: int(100).default(2_000),
     WATCH_HISTORY_MAX: int(1, 1000).default(50),
+
+    THUMBNAIL_RATE_LIMIT: int(1).default(60),
+    THUMBNAIL_RATE_WINDOW_SECONDS: int(1).default(60),
+    POSTER_MAX_BYTES: int(1).default(10 * 1024 * 1024),
+    POSTER_MAX_DIMENSION: int(16, 16_384).default(4096),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
@@ -120,6 +125,17 @@ export interface Config {
   graphqlMaxComplexity: number;
   adminEmails: string[];
   playback: PlaybackConfig;
+  derivedMedia: DerivedMediaConfig;
+}
+
+/** What is made from a published video on request: thumbnails at any time, custom posters (issue 13). */
+export interface DerivedMediaConfig {
+  /** Uncached thumbnails (each one an ffmpeg run) a client may ask for per window. */
+  thumbnailRateLimit: number;
+  thumbnailRateWindowSeconds: number;
+  /** Largest poster image accepted by setPoster, in bytes and in pixels per side. */
+  posterMaxBytes: number;
+  posterMaxDimension: number;
 }
 
 /** Reads, caching and delivery (issue 5). */
@@ -220,6 +236,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       viewFlushIntervalMs: e.VIEW_FLUSH_INTERVAL_MS,
       watchFlushIntervalMs: e.WATCH_FLUSH_INTERVAL_MS,
       watchHistoryMax: e.WATCH_HISTORY_MAX,
+    },
+    derivedMedia: {
+      thumbnailRateLimit: e.THUMBNAIL_RATE_LIMIT,
+      thumbnailRateWindowSeconds: e.THUMBNAIL_RATE_WINDOW_SECONDS,
+      posterMaxBytes: e.POSTER_MAX_BYTES,
+      posterMaxDimension: e.POSTER_MAX_DIMENSION,
     },
   };
 }

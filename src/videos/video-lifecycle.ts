@@ -42,11 +42,20 @@ export interface VideoDetails {
   title?: string;
   description?: string | null;
   visibility?: Visibility;
+  allowDownload?: boolean;
 }
 
 /** Drops a video's cached metadata in every process (cache/video-cache.ts). */
 export interface CacheInvalidator {
   invalidate(...videoIds: string[]): Promise<void>;
+}
+
+/**
+ * Where an edge (CDN) cache purge plugs in: the storage keys of delivered objects a write
+ * replaced. Optional until the deployment wires a CDN; without one there is nothing to purge.
+ */
+export interface EdgePurger {
+  purge(videoId: string, keys: readonly string[]): Promise<void>;
 }
 
 const MAX_REASON = 500;
@@ -68,6 +77,7 @@ export class VideoLifecycle {
       repo: Pick<VideoWriteRepository, 'insert' | 'update' | 'delete'>;
       cache: CacheInvalidator;
       events: ProgressPublisher;
+      edge?: EdgePurger;
     },
   ) {}
 
@@ -159,6 +169,18 @@ export class VideoLifecycle {
   }
 
   /**
+   * A READY video's new poster, written only while `published` (the manifest of the generation the
+   * poster was made from) is still the published one: a re-encode in between brings its own poster,
+   * and this one, made from a generation about to be removed, must not replace it. No status move.
+   */
+  async setPoster(id: string, poster: StoredImage[], guard: { published: string; replaced: readonly StoredImage[] }): Promise<boolean> {
+    if (!(await this.deps.repo.update(id, { poster }, { from: [VideoStatus.READY], match: { hlsKey: guard.published } }))) return false;
+    await this.changed(id);
+    await this.purgeFromEdge(id, guard.replaced.flatMap((p) => (p.webpKey ? [p.key, p.webpKey] : [p.key])));
+    return true;
+  }
+
+  /**
    * Gone, from any status (its renditions and watch history go with the row). Subscribers get no
    * event: the contract has no status for a deleted video, and a deleted video cannot be followed.
    */
@@ -189,6 +211,11 @@ export class VideoLifecycle {
   /** After every committed write: readers in every process drop what they hold. */
   private async changed(id: string): Promise<void> {
     await this.deps.cache.invalidate(id);
+  }
+
+  /** The edge-cache purge call point (EdgePurger); a failed purge only leaves stale copies to expire. */
+  private async purgeFromEdge(id: string, keys: readonly string[]): Promise<void> {
+    if (keys.length) await this.deps.edge?.purge(id, keys).catch(() => undefined);
   }
 
   private announce(event: VideoProgress): void {

@@ -21,6 +21,7 @@ class FakeRepo {
   async update(id: string, columns: VideoColumns, guard: WriteGuard & { renditions?: readonly RenditionRow[] } = {}): Promise<boolean> {
     const row = this.rows.get(id);
     if (!row || (guard.from && !guard.from.includes(row.status))) return false;
+    if (guard.match && Object.entries(guard.match).some(([k, v]) => row[k as keyof typeof row] !== v)) return false;
     this.writes += 1;
     Object.assign(row, columns);
     if (guard.renditions) this.renditions.set(id, guard.renditions);
@@ -43,12 +44,14 @@ function setup() {
   const repo = new FakeRepo();
   const invalidated: string[] = [];
   const events: VideoProgress[] = [];
+  const purged: string[] = [];
   const lifecycle = new VideoLifecycle({
     repo,
     cache: { invalidate: async (...ids: string[]) => void invalidated.push(...ids) },
     events: { publish: (e) => void events.push(e) },
+    edge: { purge: async (_id: string, keys: readonly string[]) => void purged.push(...keys) },
   });
-  return { repo, invalidated, events, lifecycle };
+  return { repo, invalidated, events, purged, lifecycle };
 }
 
 const ID = '0b6f0d1e-5b2a-4c41-9d4e-1f2a3b4c5d6e';
@@ -176,5 +179,31 @@ describe('video lifecycle', () => {
       assert.deepEqual(s.invalidated, [ID, ID]);
       assert.deepEqual(s.events, []);
     }
+  });
+
+  it('sets a new poster only on a READY video still publishing the same generation, then purges the replaced files from the edge', async () => {
+    const poster = [{ key: 'k/posters/s1/640x360.jpg', width: 640, height: 360, webpKey: 'k/posters/s1/640x360.webp' }];
+    const replaced = [{ key: 'k/poster-640x360.jpg', width: 640, height: 360 }];
+    const s = await at(VideoStatus.READY);
+    assert.equal(await s.lifecycle.setPoster(ID, poster, { published: pub.hlsKey, replaced }), true);
+    assert.deepEqual([s.repo.rows.get(ID)?.poster, s.repo.status(ID)], [poster, VideoStatus.READY]);
+    assert.deepEqual(s.invalidated, [ID]);
+    assert.deepEqual(s.purged, ['k/poster-640x360.jpg']);
+    assert.deepEqual(s.events, [], 'no move, nothing to announce');
+
+    const reencoded = await at(VideoStatus.READY);
+    assert.equal(await reencoded.lifecycle.setPoster(ID, poster, { published: 'old/master.m3u8', replaced }), false, 'another generation is published now');
+    const processing = await at(VideoStatus.PROCESSING);
+    assert.equal(await processing.lifecycle.setPoster(ID, poster, { published: pub.hlsKey, replaced }), false);
+    for (const refused of [reencoded, processing]) {
+      assert.deepEqual([refused.repo.writes, refused.invalidated, refused.purged], [0, [], []]);
+    }
+  });
+
+  it('records the download switch as an edit', async () => {
+    const s = await at(VideoStatus.READY);
+    await s.lifecycle.edit(ID, { allowDownload: true });
+    assert.equal(s.repo.rows.get(ID)?.allowDownload, true);
+    assert.deepEqual(s.invalidated, [ID]);
   });
 });

@@ -1,4 +1,5 @@
 import { InitialSchema1764057600000 } from './1764057600000-initial-schema';
+import { AllowDownload1764165000000 } from './1764165000000-allow-download';
 
 /** Listed explicitly (not globbed) so the compiled build and the tests run the same set. */
-export const migrations = [InitialSchema1764057600000];
+export const migrations = [InitialSchema1764057600000, AllowDownload1764165000000];
