@@ -25,6 +25,7 @@ export interface WatchVideo extends VideoCard {
   description: string | null;
   width: number | null;
   height: number | null;
+  allowDownload: boolean;
   uploader: UserRef;
   renditions: Rendition[];
   storyboard: Storyboard | null;
@@ -41,6 +42,8 @@ export interface ProgressEvent {
   message: string | null;
   playable: boolean;
 }
+export type DownloadStatus = 'PENDING' | 'READY' | 'FAILED';
+export interface Download { status: DownloadStatus; height: number; url: string | null; filename: string; sizeBytes: number | null }
 export interface CreateUploadInput { title: string; description: string | null; visibility: Visibility; filename: string; sizeBytes: number }
 interface AuthPayload { token: string; user: UserRef }
 type Page = { first: number; after: string | null };
@@ -82,6 +85,12 @@ export const CreateUploadMutation = operation<
   { createUpload: { uploadUrl: string; expiresAt: string; video: VideoCard } },
   { input: CreateUploadInput }
 >('CreateUpload');
+export const VideoDownloadQuery = operation<{ video: { id: string; download: Download | null } | null }, { id: string; height: number | null }>('VideoDownload');
+export const UpdateVideoMutation = operation<
+  { updateVideo: { id: string; allowDownload: boolean; poster: Image | null } },
+  { id: string; input: { allowDownload?: boolean; posterTimeSeconds?: number } }
+>('UpdateVideo');
+export const SetPosterMutation = operation<{ setPoster: { id: string; poster: Image | null } }, { videoId: string; file: null }>('SetPoster');
 export const DeleteVideoMutation = operation<{ deleteVideo: boolean }, { id: string }>('DeleteVideo');
 export const RecordPlaybackMutation = operation<{ recordPlayback: boolean }, { videoId: string; positionSeconds: number }>('RecordPlayback');
 export const VideoProgressSubscription = operation<{ videoProgress: ProgressEvent }, { videoId: string }>('VideoProgress');
