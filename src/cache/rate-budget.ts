@@ -27,4 +27,9 @@ export class RateBudget {
       throw new AppError('RATE_LIMITED', this.refusal(retryAfterSeconds), { retryAfterSeconds });
     }
   }
+
+  /** Gives a point back (the work it paid for did not happen for a reason of ours); never throws. */
+  async refund(key: string): Promise<void> {
+    await this.limiter.reward(key, 1).catch(() => undefined);
+  }
 }
