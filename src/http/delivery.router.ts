@@ -87,7 +87,7 @@ async function serve(deps: DeliveryDeps, req: Request, res: Response): Promise<v
   if (downloadHeight !== null && !canDownload(video, ownerToken ? video.ownerId : null)) return fail(res, 403, 'Downloads are off for this video');
 
   // A thumbnail at any time is served as the stored frame it resolves to (made on first request).
-  const key = relPath in THUMBNAIL_FILES ? await deps.thumbnails.keyFor(record, relPath, req.query, await deps.clientOf(req)) : publicKey(id, relPath);
+  const key = relPath in THUMBNAIL_FILES ? await deps.thumbnails.keyFor(record, relPath, req.query, () => deps.clientOf(req)) : publicKey(id, relPath);
   const left = token ? MediaSigner.secondsLeft(token) : null;
   const rewrite: ManifestRewrite = { maxHeight: type.kind === 'manifest' ? maxHeight : null, query: isPrivate && token ? `token=${token}` : null };
   const rewriting = type.kind !== 'media' && needsRewrite(rewrite);

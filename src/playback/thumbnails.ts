@@ -1,7 +1,9 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { VideoRecord } from '../cache/video-cache';
+import type { RenditionEntity } from '../db/entities';
 import { AppError, notFound } from '../errors';
+import type { StillFormat } from '../media/derived-args';
 import { contentTypeOf } from '../media/file-types';
 import { generationKey, generationOf, thumbnailPath } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
@@ -9,6 +11,16 @@ import { withTempDir } from '../utils/temp-dir';
 import type { FrameGrabber } from '../videos/frame-grabber';
 import { rungForWidth } from './rungs';
 import { parseThumbnailQuery, snapTimeMs, THUMBNAIL_FILES, thumbnailSize } from './thumbnail-rules';
+
+interface Miss {
+  key: string;
+  rung: RenditionEntity;
+  time: number;
+  size: { width: number; height: number };
+  /** thumbnail.jpg or thumbnail.webp */
+  file: string;
+  format: StillFormat;
+}
 
 export type ThumbnailOutcome = 'hit' | 'coalesced' | 'generated' | 'rate_limited';
 
@@ -36,8 +48,8 @@ export class ThumbnailService {
 
   constructor(private readonly deps: ThumbnailDeps) {}
 
-  /** The storage key holding the frame asked for by `file` (thumbnail.jpg or .webp) and `query`. */
-  async keyFor(record: VideoRecord, file: string, query: Record<string, unknown>, client: string): Promise<string> {
+  /** The storage key holding the frame asked for by `file` (thumbnail.jpg or .webp) and `query`; `client` (who pays for a miss) is asked only on a miss. */
+  async keyFor(record: VideoRecord, file: string, query: Record<string, unknown>, client: () => Promise<string>): Promise<string> {
     const format = THUMBNAIL_FILES[file];
     if (!format) throw notFound('Thumbnail');
     const { time, width } = parseThumbnailQuery(query);
@@ -51,31 +63,38 @@ export class ThumbnailService {
     if (await this.deps.storage.stat(key)) return this.outcome('hit', key);
     const pending = this.inflight.get(key);
     if (pending) return pending.then(() => this.outcome('coalesced', key));
-    try {
-      await this.deps.limiter.consume(client);
-    } catch (err) {
-      this.onOutcome('rate_limited');
-      throw err;
-    }
-    if (format === 'webp' && !(await this.deps.webp())) throw new AppError('UNSUPPORTED_MEDIA', 'WebP thumbnails are not available on this server; use thumbnail.jpg');
-    const work = withTempDir('vp-thumb-', async (dir) => {
-      const out = path.join(dir, file);
-      await this.deps.grabber.grab(rung, timeMs / 1000, [{ file: out, ...thumbnailSize(rung, width), format }]);
-      await this.deps.storage.put(key, createReadStream(out), { contentType: contentTypeOf(file) });
-    });
+    // Registered before any await, so a concurrent miss of the same frame in this process waits for this one.
+    const work = this.make({ key, rung, time: timeMs / 1000, size: thumbnailSize(rung, width), file, format }, client);
     this.inflight.set(key, work);
     try {
       await work;
     } finally {
       this.inflight.delete(key);
     }
-    // Re-encoded meanwhile: its removal of the old generation may have run before this put.
+    // Re-encoded meanwhile: its removal of the old generation may have run before the put.
     const now = await this.deps.records.get(video.id);
     if (!now?.renditions.some((r) => generationOf(video.id, r.playlistKey) === generation)) {
       await this.deps.storage.delete(key);
       throw notFound('Thumbnail');
     }
     return this.outcome('generated', key);
+  }
+
+  /** A miss: the client pays one point, then the frame is grabbed and stored. */
+  private async make(miss: Miss, client: () => Promise<string>): Promise<void> {
+    const { key, rung, time, size, file, format } = miss;
+    if (format === 'webp' && !(await this.deps.webp())) throw new AppError('UNSUPPORTED_MEDIA', 'WebP thumbnails are not available on this server; use thumbnail.jpg');
+    try {
+      await this.deps.limiter.consume(await client());
+    } catch (err) {
+      this.onOutcome('rate_limited');
+      throw err;
+    }
+    await withTempDir('vp-thumb-', async (dir) => {
+      const out = path.join(dir, file);
+      await this.deps.grabber.grab(rung, time, [{ file: out, ...size, format }]);
+      await this.deps.storage.put(key, createReadStream(out), { contentType: contentTypeOf(file) });
+    });
   }
 
   private outcome(outcome: ThumbnailOutcome, key: string): string {

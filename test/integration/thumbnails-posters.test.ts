@@ -10,13 +10,13 @@ import { VideoStatus, Visibility } from '../../src/domain/video-status';
 import { generationOf, publicPrefix } from '../../src/storage/keys';
 import { startStack, type TestStack } from '../helpers/env';
 import { errorCode, gql, signUp, type GqlResult } from '../helpers/graphql';
-import { ffmpeg, ffprobeJson, greyPixels, makeClip, mediaDir, pictureDistance, queueVideo, seedVideo, waitForJob, type MediaDir } from '../helpers/media';
+import { ffmpeg, ffprobeJson, greyPixels, makeClip, makeLadder, mediaDir, pictureDistance, queueVideo, seedVideo, waitForJob, type MediaDir } from '../helpers/media';
 import { multipartMutation } from '../helpers/uploads';
 
 const SET_POSTER = 'mutation($id:ID!,$file:Upload!){ setPoster(videoId:$id,file:$file){ poster{ url width height webpUrl } } }';
 const POSTER = 'query($id:ID!){ video(id:$id){ poster{ url width height webpUrl } } }';
 const UPDATE = 'mutation($id:ID!,$input:VideoUpdateInput!){ updateVideo(id:$id,input:$input){ title poster{ url width height webpUrl } } }';
-const RATE_LIMIT = 12;
+const RATE_LIMIT = 16;
 
 interface PosterView { url: string; width: number; height: number; webpUrl: string | null }
 
@@ -103,6 +103,14 @@ describe('thumbnails at any time, and custom posters', () => {
       assert.equal(again.status, 304);
     });
 
+    it('runs ffmpeg once for concurrent first requests of one frame', async () => {
+      const [generated, coalesced] = [await metric('generated'), await metric('coalesced')];
+      const answers = await Promise.all(Array.from({ length: 4 }, () => thumb('time=5.5&width=640')));
+      assert.deepEqual(answers.map((r) => r.status), [200, 200, 200, 200]);
+      assert.equal(await metric('generated'), generated + 1);
+      assert.equal(await metric('coalesced'), coalesced + 3);
+    });
+
     it('comes as WebP too', async () => {
       const res = await thumb('time=2&width=320', owner.token, 'webp');
       assert.equal(res.status, 200);
@@ -148,17 +156,23 @@ describe('thumbnails at any time, and custom posters', () => {
     });
 
     it('rate-limits uncached thumbnails per client with 429 and Retry-After; cached ones are still served', async () => {
-      const client = await signUp(stack.url, 'Scrubber');
-      // Distinct 0.5 s steps inside the 6 s video, at a width nobody asked for yet: every one a miss.
-      const times = Array.from({ length: RATE_LIMIT + 1 }, (_, i) => i * 0.5);
-      const time = times[RATE_LIMIT - 1];
-      for (const t of times.slice(0, RATE_LIMIT)) assert.equal((await thumb(`time=${t}&width=1280`, client.token)).status, 200, `at ${t} s`);
-      const refused = await thumb(`time=${times[RATE_LIMIT]}&width=1280`, client.token);
-      assert.equal(refused.status, 429);
-      assert.ok(Number(refused.headers.get('retry-after')) > 0);
-      assert.equal(((await refused.json()) as { code: string }).code, 'RATE_LIMITED');
-      assert.equal((await thumb(`time=${time}&width=1280`, client.token)).status, 200, 'cached: free');
-      assert.equal((await thumb(`time=${times[RATE_LIMIT]}&width=1280`)).status, 200, 'another client has its own budget');
+      // A video of its own (a tiny 3 s ladder: 7 steps of 0.5 s × 3 widths), so every request below is a miss.
+      const ladder = await makeLadder();
+      try {
+        const fresh = await seedVideo(stack, { ownerId: owner.userId, ladder });
+        const client = await signUp(stack.url, 'Scrubber');
+        const misses = [160, 320, 640].flatMap((w) => Array.from({ length: 7 }, (_, i) => `time=${i * 0.5}&width=${w}`));
+        const get = (q: string, token = client.token) => thumb(q, token, 'jpg', fresh);
+        for (const q of misses.slice(0, RATE_LIMIT)) assert.equal((await get(q)).status, 200, q);
+        const refused = await get(misses[RATE_LIMIT]!);
+        assert.equal(refused.status, 429);
+        assert.ok(Number(refused.headers.get('retry-after')) > 0);
+        assert.equal(((await refused.json()) as { code: string }).code, 'RATE_LIMITED');
+        assert.equal((await get(misses[0]!)).status, 200, 'cached: free');
+        assert.equal((await get(misses[RATE_LIMIT]!, owner.token)).status, 200, 'another client has its own budget');
+      } finally {
+        await ladder.cleanup();
+      }
     });
   });
 
