@@ -26,6 +26,8 @@ export interface MediaTools {
 
 /** The real programs, at the configured paths. */
 export class FfmpegTools implements MediaTools {
+  private encoders: Promise<string> | null = null;
+
   constructor(private readonly paths: { ffmpegPath: string; ffprobePath: string }) {}
 
   probe(input: string): Promise<ProbeResult> {
@@ -47,8 +49,6 @@ export class FfmpegTools implements MediaTools {
   probeImage(file: string): Promise<ImageInfo> {
     return probeImage(this.paths.ffprobePath, file);
   }
-
-  private encoders: Promise<string> | null = null;
 
   async hasEncoder(name: string): Promise<boolean> {
     // Asked once per process: the build does not change while it runs.
