@@ -6,7 +6,7 @@
  *   entry      src/main.ts, src/worker.ts          process entry points
  *   app        src/app/                            the one composition root (builds every object graph)
  *   handlers   src/http/, src/graphql/, src/worker/ routers and server, resolvers, job handlers
- *   services   src/videos/, src/playback/, src/users/   the rules
+ *   services   src/videos/, src/playback/, src/users/, src/webhooks/   the rules
  *   infra      src/db/, src/cache/, src/storage/, src/media/, src/events/, src/jobs/
  *   base       src/domain/, src/config/, src/utils/, src/errors.ts
  *
@@ -14,6 +14,8 @@
  *   - http may import graphql (the HTTP server hosts Apollo and graphql-ws), never the reverse;
  *     the worker imports neither.
  *   - playback may import videos (who may see a video is a videos rule), never the reverse.
+ *   - webhooks may import videos (the webhook service implements the lifecycle's VideoEvents
+ *     port), never the reverse: the lifecycle knows only its port, app/ plugs webhooks in.
  *   - cache may import db (the metadata cache loads rows through the video repository); the
  *     other infra folders stand alone.
  *   - domain imports nothing else of src/.
@@ -23,7 +25,7 @@ const layers = {
   entry: '^src/(main|worker)[.]ts$',
   app: '^src/app/',
   handlers: '^src/(http|graphql|worker)/',
-  services: '^src/(videos|playback|users)/',
+  services: '^src/(videos|playback|users|webhooks)/',
   infra: '^src/(db|cache|storage|media|events|jobs)/',
   base: '^src/(domain|config|utils)/|^src/errors[.]ts$',
 };
@@ -44,7 +46,8 @@ module.exports = {
     rule('graphql-imports-http', '^src/graphql/', { path: '^src/(http|worker)/' }, 'The HTTP server hosts GraphQL, not the other way round.'),
     rule('http-imports-worker', '^src/http/', { path: '^src/worker/' }, 'The API process runs no job handlers.'),
     rule('videos-imports-playback', '^src/videos/', { path: '^src/playback/' }, 'Playback builds on the videos rules (access), not the reverse.'),
-    rule('users-imports-videos', '^src/users/', { path: '^src/(videos|playback)/' }, 'Accounts know nothing of videos.'),
+    rule('videos-imports-webhooks', '^src/videos/', { path: '^src/webhooks/' }, 'The lifecycle raises events through its VideoEvents port; app/ wires webhooks to it.'),
+    rule('users-imports-videos', '^src/users/', { path: '^src/(videos|playback|webhooks)/' }, 'Accounts know nothing of videos.'),
     rule(
       'infra-siblings',
       '^src/(db|storage|media|events|jobs)/',

@@ -8,6 +8,7 @@ command -v radosgw >/dev/null || need+=(radosgw)
 command -v ceph-mon >/dev/null || need+=(ceph-mon)
 command -v ceph-osd >/dev/null || need+=(ceph-osd)
 if [ "${SETUP_BROWSER:-0}" = 1 ]; then command -v chromium >/dev/null || need+=(chromium); fi
+if [ "${SETUP_BROWSER:-0}" = 1 ]; then command -v openssl >/dev/null || need+=(openssl); fi   # a test's self-signed certificate
 if [ ${#need[@]} -eq 0 ]; then echo "setup: system packages already installed"; exit 0; fi
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive

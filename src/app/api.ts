@@ -21,6 +21,7 @@ import { DownloadService } from '../playback/downloads';
 import { ThumbnailService } from '../playback/thumbnails';
 import { FrameGrabber } from '../videos/frame-grabber';
 import { PosterService } from '../videos/poster.service';
+import { WebhookResolver } from '../graphql/webhook/webhook.resolver';
 import { bullBoardRouter } from '../http/bull-board.router';
 import { deliveryRouter } from '../http/delivery.router';
 import { healthRouter } from '../http/health';
@@ -51,7 +52,7 @@ export interface RunningApi {
 /** Wires the API process by hand: repositories → services → resolvers → HTTP. */
 export async function startApi(config: Config, logger: Logger): Promise<RunningApi> {
   const infra = await openInfrastructure(config, logger);
-  const { events, jobs, videos, cache, lifecycle, tools, uploads, resumable } = buildCore(config, logger, infra);
+  const { events, jobs, videos, cache, lifecycle, tools, uploads, resumable, webhooks } = buildCore(config, logger, infra);
 
   // Accounts.
   const tokens = new TokenService(config.jwtSecret, config.tokenTtlSeconds);
@@ -92,6 +93,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       [WatchResolver, new WatchResolver(watch)],
       [UploadResolver, new UploadResolver(uploads)],
       [DownloadResolver, new DownloadResolver(downloads, urls)],
+      [WebhookResolver, new WebhookResolver(webhooks)],
     ]),
     events.pubSub,
   );

@@ -3,6 +3,7 @@ import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import { VideoRepository } from '../db/repositories/video.repository';
 import { VideoWriteRepository } from '../db/repositories/video-write.repository';
+import { WebhookRepository } from '../db/repositories/webhook.repository';
 import { EventBus } from '../events/event-bus';
 import { JobQueue } from '../jobs/job-queue';
 import { FfmpegTools } from '../media/media-tools';
@@ -12,13 +13,16 @@ import { UploadProgress } from '../videos/upload-progress';
 import { UploadRateLimit } from '../videos/upload-rate-limit';
 import { UploadService } from '../videos/upload.service';
 import { VideoLifecycle } from '../videos/video-lifecycle';
+import { WebhookTarget } from '../webhooks/webhook-target';
+import { WebhookService } from '../webhooks/webhook.service';
 import type { Infrastructure } from './infrastructure';
 
 export type Core = ReturnType<typeof buildCore>;
 
 /**
  * What the API and the worker build alike: the event bus, the queue handle, the video reads and
- * cache, the one video lifecycle, the media tools and the upload side (the worker runs its expiry).
+ * cache, the webhook fan-out (both processes move videos), the one video lifecycle, the media
+ * tools and the upload side (the worker runs its expiry).
  */
 export function buildCore(config: Config, logger: Logger, infra: Infrastructure) {
   const events = new EventBus(infra.redis, infra.subscriber);
@@ -31,7 +35,21 @@ export function buildCore(config: Config, logger: Logger, infra: Infrastructure)
     negativeTtlSeconds: p.cacheNegativeTtlSeconds,
     jitter: p.cacheJitter,
   });
-  const lifecycle = new VideoLifecycle({ repo: new VideoWriteRepository(infra.ds), cache, events });
+
+  // One address policy for creating endpoints (API) and delivering to them (worker).
+  const w = config.webhooks;
+  const webhookRepo = new WebhookRepository(infra.ds);
+  const webhookTarget = new WebhookTarget(w.allowPrivateTargets, undefined, w.timeoutMs);
+  const webhooks = new WebhookService({
+    repo: webhookRepo,
+    videos,
+    jobs,
+    target: webhookTarget,
+    logger,
+    retry: { maxAttempts: w.maxAttempts, retryBaseMs: w.retryBaseMs },
+  });
+
+  const lifecycle = new VideoLifecycle({ repo: new VideoWriteRepository(infra.ds), cache, events, videoEvents: webhooks });
   const tools = new FfmpegTools({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath });
 
   const resumable = ResumableStore.create(config.storage, config.uploads.expirySeconds);
@@ -49,5 +67,5 @@ export function buildCore(config: Config, logger: Logger, infra: Infrastructure)
     progress,
     finalizer,
   });
-  return { events, jobs, videos, cache, lifecycle, tools, uploads, resumable };
+  return { events, jobs, videos, cache, lifecycle, tools, uploads, resumable, webhooks, webhookRepo, webhookTarget };
 }

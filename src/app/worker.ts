@@ -7,10 +7,13 @@ import { QUEUE_NAME, type JobPayloads } from '../jobs/job-types';
 import { DownloadBuilder } from '../playback/download-builder';
 import { TranscodeService } from '../videos/transcode.service';
 import { downloadHandler } from '../worker/download.handler';
+import { WebhookDeliveryService } from '../webhooks/webhook-delivery.service';
+import { WebhookSender } from '../webhooks/webhook-sender';
 import { assertHandlers, dispatch } from '../worker/job-registry';
 import { purgeHandler } from '../worker/purge.handler';
 import { onTranscodeJobFailed, transcodeJobHandler } from '../worker/transcode.handler';
 import { scheduleUploadCleanup, uploadCleanupHandler } from '../worker/upload-cleanup.handler';
+import { scheduleWebhookPrune, webhookDeliveryHandler, webhookPruneHandler } from '../worker/webhook.handler';
 import { buildCore } from './core';
 import { openInfrastructure, type Infrastructure } from './infrastructure';
 
@@ -23,13 +26,19 @@ export interface RunningWorker {
 /** Wires the worker process: the same infrastructure and core as the API, one handler per job, a BullMQ worker. */
 export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
   const infra = await openInfrastructure(config, logger);
-  const { events, jobs, videos, cache, lifecycle, tools, uploads } = buildCore(config, logger, infra);
+  const { events, jobs, videos, cache, lifecycle, tools, uploads, webhookRepo, webhookTarget } = buildCore(config, logger, infra);
   const transcode = new TranscodeService({
     lifecycle,
     storage: infra.storage,
     tools,
     settings: { preset: config.transcode.preset, segmentSeconds: config.transcode.segmentSeconds, audioBitrate: 128_000 },
     logger,
+  });
+  const delivery = new WebhookDeliveryService({
+    repo: webhookRepo,
+    sender: new WebhookSender(webhookTarget, config.webhooks.timeoutMs),
+    logger,
+    retentionDays: config.webhooks.deliveryRetentionDays,
   });
   const handlers = {
     'video.transcode': transcodeJobHandler({ service: transcode, events, logger, timeoutSeconds: config.transcode.timeoutSeconds }),
@@ -40,6 +49,8 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
       logger,
       timeoutSeconds: config.transcode.timeoutSeconds,
     }),
+    'webhook.deliver': webhookDeliveryHandler(delivery),
+    'webhooks.prune': webhookPruneHandler(delivery, logger),
   };
   assertHandlers(handlers);
 
@@ -64,6 +75,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
   await worker.waitUntilReady();
   await scheduleUploadCleanup(jobs, config.uploads.cleanupIntervalSeconds);
+  await scheduleWebhookPrune(jobs);
   logger.info({ concurrency: config.workerConcurrency }, 'worker started');
   return {
     worker,

@@ -71,6 +71,11 @@ const schema = z
     THUMBNAIL_RATE_WINDOW_SECONDS: int(1).default(60),
     POSTER_MAX_BYTES: int(1).default(10 * 1024 * 1024),
     POSTER_MAX_DIMENSION: int(16, 16_384).default(4096),
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
+    WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(5000),
+    WEBHOOK_MAX_ATTEMPTS: int(1, 30).default(10),
+    WEBHOOK_RETRY_BASE_MS: int(100).default(60_000),
+    WEBHOOK_DELIVERY_RETENTION_DAYS: int(1, 3650).default(30),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
@@ -126,6 +131,7 @@ export interface Config {
   adminEmails: string[];
   playback: PlaybackConfig;
   derivedMedia: DerivedMediaConfig;
+  webhooks: WebhookConfig;
 }
 
 /** What is made from a published video on request: thumbnails at any time, custom posters (issue 13). */
@@ -136,6 +142,17 @@ export interface DerivedMediaConfig {
   /** Largest poster image accepted by setPoster, in bytes and in pixels per side. */
   posterMaxBytes: number;
   posterMaxDimension: number;
+}
+
+/** Outgoing webhooks (issue 13). */
+export interface WebhookConfig {
+  /** Lets endpoints on loopback, private, link-local and CGNAT addresses through (development, tests). */
+  allowPrivateTargets: boolean;
+  timeoutMs: number;
+  /** Attempts per message, spaced by exponential backoff from `retryBaseMs` (defaults: 10 over ~8.5 h). */
+  maxAttempts: number;
+  retryBaseMs: number;
+  deliveryRetentionDays: number;
 }
 
 /** Reads, caching and delivery (issue 5). */
@@ -242,6 +259,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       thumbnailRateWindowSeconds: e.THUMBNAIL_RATE_WINDOW_SECONDS,
       posterMaxBytes: e.POSTER_MAX_BYTES,
       posterMaxDimension: e.POSTER_MAX_DIMENSION,
+    },
+    webhooks: {
+      allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      deliveryRetentionDays: e.WEBHOOK_DELIVERY_RETENTION_DAYS,
     },
   };
 }

@@ -30,6 +30,8 @@ export function complexityPlugin(schema: GraphQLSchema, max: number): ApolloServ
           } catch (err) {
             // Estimators validate `first` (pageSize); that is the client's mistake, not a crash.
             if (err instanceof AppError) throw new GraphQLError(err.message, { extensions: { code: err.code, ...err.details } });
+            // Variables are coerced here before Apollo does it: a bad one (an unknown enum value) is the client's too.
+            if (err instanceof GraphQLError) throw new GraphQLError(err.message, { extensions: { code: 'BAD_USER_INPUT' } });
             throw err;
           }
           if (cost > max) {

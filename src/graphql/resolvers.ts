@@ -8,6 +8,7 @@ import { VideoMutationResolver } from './video/video-mutation.resolver';
 import { UploadResolver } from './video/upload.resolver';
 import { VideoResolver } from './video/video.resolver';
 import { WatchResolver } from './watch/watch.resolver';
+import { WebhookResolver } from './webhook/webhook.resolver';
 
 /** Every resolver class of the schema; main.ts wires an instance for each. */
 export const resolverClasses: NonEmptyArray<Function> = [
@@ -19,4 +20,5 @@ export const resolverClasses: NonEmptyArray<Function> = [
   WatchResolver,
   UploadResolver,
   DownloadResolver,
+  WebhookResolver,
 ];

@@ -17,10 +17,13 @@ export class JobQueue {
     this.queue = new Queue(QUEUE_NAME, { connection, prefix: `${prefix}:bull`, defaultJobOptions: defaults });
   }
 
-  /** A video's job gets its fixed id (jobIdFor), so a second add while the first exists is a no-op. */
-  async add<N extends JobName>(name: N, payload: JobPayloads[N], opts: { delay?: number } = {}): Promise<void> {
+  /**
+   * A video's job gets its fixed id (jobIdFor), so a second add while the first exists is a no-op.
+   * `attempts` and `backoff` replace the defaults for jobs with a retry schedule of their own (webhooks).
+   */
+  async add<N extends JobName>(name: N, payload: JobPayloads[N], opts: Pick<JobsOptions, 'delay' | 'attempts' | 'backoff'> = {}): Promise<void> {
     const jobId = isVideoJob(name) ? jobIdOf(name, payload as JobPayloads[VideoJobName]) : undefined;
-    await this.queue.add(name, payload, { jobId, delay: opts.delay });
+    await this.queue.add(name, payload, { ...opts, jobId });
   }
 
   /**

@@ -1,3 +1,5 @@
+import type { VideoEvent } from '../domain/video-event';
+
 /**
  * Every background job, in one typed place: its name and payload. The worker refuses to
  * start unless each name has exactly one handler (see worker/job-registry.ts).
@@ -11,11 +13,22 @@ export interface JobPayloads {
   'uploads.cleanup': Record<string, never>;
   /** An MP4 of one rung of one published generation, remuxed from its segments (Video.download). */
   'video.download': { videoId: string; height: number; generation: string };
+  /** One message to one webhook endpoint; retried with exponential backoff over hours (webhooks/webhook.service.ts). */
+  'webhook.deliver': {
+    webhookId: string;
+    /** The `webhook-id` header, the same on every attempt. */
+    messageId: string;
+    event: VideoEvent;
+    /** The JSON body, serialised once so every attempt signs the same bytes. */
+    body: string;
+  };
+  /** Repeating: drops delivery log rows past their retention (see worker/webhook.handler.ts). */
+  'webhooks.prune': Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;
 
-export const jobNames: readonly JobName[] = ['video.transcode', 'video.purge', 'uploads.cleanup', 'video.download'];
+export const jobNames: readonly JobName[] = ['video.transcode', 'video.purge', 'uploads.cleanup', 'video.download', 'webhook.deliver', 'webhooks.prune'];
 
 /** The jobs about one video: at most one of each kind per video exists at a time. */
 export type VideoJobName = { [N in JobName]: JobPayloads[N] extends { videoId: string } ? N : never }[JobName];

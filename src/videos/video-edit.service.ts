@@ -61,9 +61,9 @@ export class VideoEditService {
    * Whatever cannot finish now (a transcode still running, storage down) is left to a purge job.
    */
   async delete(userId: string, id: string): Promise<void> {
-    await this.ownedVideo(userId, id);
+    const video = await this.ownedVideo(userId, id);
     const job = await this.deps.jobs.cancel('video.transcode', id);
-    if (!(await this.deps.lifecycle.delete(id))) throw notFound();
+    if (!(await this.deps.lifecycle.delete(video))) throw notFound();
     await this.deps.views.forget(id);
     let storageDone = false;
     try {

@@ -1,5 +1,6 @@
 import type { StoredImage, StoredStoryboard, VideoEntity } from '../db/entities/video.entity';
 import type { NewVideoRow, RenditionRow, VideoColumns, VideoWriteRepository } from '../db/repositories/video-write.repository';
+import { VideoEvent } from '../domain/video-event';
 import { allowedSources, canTransition, VideoStatus, type Visibility } from '../domain/video-status';
 import type { ProgressPublisher } from '../events/event-bus';
 import type { VideoProgress } from '../events/progress';
@@ -58,6 +59,20 @@ export interface EdgePurger {
   purge(videoId: string, keys: readonly string[]): Promise<void>;
 }
 
+/** The part of a video an event carries (its owner receives events of private videos too). */
+export type EventVideo = Pick<VideoEntity, 'id' | 'ownerId' | 'title' | 'status' | 'visibility' | 'failureReason' | 'durationSeconds'>;
+
+/**
+ * Where the lifecycle reports a committed move to the outside world (app/ wires the webhook
+ * service). Never throws: an event that cannot be queued is logged, and the move stands.
+ */
+export interface VideoEvents {
+  /** Loads the video as it is now and tells whoever listens. */
+  emit(event: VideoEvent, videoId: string): Promise<void>;
+  /** For a row that can no longer be loaded (video.deleted). */
+  emitFor(event: VideoEvent, video: EventVideo): Promise<void>;
+}
+
 const MAX_REASON = 500;
 
 /**
@@ -68,8 +83,11 @@ const MAX_REASON = 500;
  * subscribers. A move the machine refuses, or that lost a race (deleted, failed meanwhile),
  * writes nothing, announces nothing and returns false.
  *
- * Side effects that belong to one move and not to a service (a CDN purge, a webhook, richer
- * progress) hang off `changed` and `announce` below.
+ * The moves the outside world hears about (queue → upload.completed, markReady → video.ready,
+ * fail and failUpload → video.failed, delete → video.deleted) then raise that event through
+ * `videoEvents`, once per applied move and never for a refused one. Other side effects that
+ * belong to one move and not to a service (a CDN purge, richer progress) hang off `changed` and
+ * `announce` below.
  */
 export class VideoLifecycle {
   constructor(
@@ -78,6 +96,7 @@ export class VideoLifecycle {
       cache: CacheInvalidator;
       events: ProgressPublisher;
       edge?: EdgePurger;
+      videoEvents: VideoEvents;
     },
   ) {}
 
@@ -94,6 +113,7 @@ export class VideoLifecycle {
       from: [VideoStatus.UPLOADING],
       columns: { ...facts, uploadExpiresAt: null, failureReason: null },
       event: { phase: 'UPLOAD', percent: 100, bytesReceived: facts.sizeBytes, bytesTotal: facts.sizeBytes },
+      emits: VideoEvent.UPLOAD_COMPLETED,
     });
   }
 
@@ -104,6 +124,7 @@ export class VideoLifecycle {
       from: [VideoStatus.UPLOADING],
       columns: { failureReason, uploadExpiresAt: null },
       event: { phase: 'UPLOAD', percent: 0, message: failureReason },
+      emits: VideoEvent.VIDEO_FAILED,
     });
   }
 
@@ -149,6 +170,7 @@ export class VideoLifecycle {
       },
       renditions: pub.renditions,
       event: { phase: 'DONE', percent: 100, playable: true },
+      emits: VideoEvent.VIDEO_READY,
     });
   }
 
@@ -159,6 +181,7 @@ export class VideoLifecycle {
       columns: { failureReason, hlsKey: null, dashKey: null, poster: null, storyboard: null },
       renditions: [],
       event: { phase: 'DONE', percent: 100, message: failureReason, playable: false },
+      emits: VideoEvent.VIDEO_FAILED,
     });
   }
 
@@ -181,23 +204,34 @@ export class VideoLifecycle {
   }
 
   /**
-   * Gone, from any status (its renditions and watch history go with the row). Subscribers get no
-   * event: the contract has no status for a deleted video, and a deleted video cannot be followed.
+   * Gone, from any status (its renditions and watch history go with the row). `video` is the row
+   * as the caller read it (the owner check), which video.deleted carries: afterwards it cannot be
+   * loaded. Progress subscribers get no event: the contract has no status for a deleted video,
+   * and a deleted video cannot be followed.
    */
-  async delete(id: string): Promise<boolean> {
-    if (!(await this.deps.repo.delete(id))) return false;
-    await this.changed(id);
+  async delete(video: EventVideo): Promise<boolean> {
+    if (!(await this.deps.repo.delete(video.id))) return false;
+    await this.changed(video.id);
+    await this.deps.videoEvents.emitFor(VideoEvent.VIDEO_DELETED, video);
     return true;
   }
 
   /**
    * One guarded write to status `to`: from the statuses the machine allows (or the narrower
-   * `from` a move gives), then invalidation, then the event.
+   * `from` a move gives), then invalidation, then the progress event, then the outside event.
    */
   private async move(
     id: string,
     to: VideoStatus,
-    move: { from?: VideoStatus[]; columns: VideoColumns; renditions?: RenditionRow[]; event?: Omit<VideoProgress, 'videoId' | 'status'> },
+    move: {
+      from?: VideoStatus[];
+      columns: VideoColumns;
+      renditions?: RenditionRow[];
+      /** The progress event subscribers get. */
+      event?: Omit<VideoProgress, 'videoId' | 'status'>;
+      /** The event the outside world gets (webhooks). */
+      emits?: VideoEvent;
+    },
   ): Promise<boolean> {
     const from = move.from ?? allowedSources(to);
     const illegal = from.filter((f) => !canTransition(f, to));
@@ -205,6 +239,7 @@ export class VideoLifecycle {
     if (!(await this.deps.repo.update(id, { ...move.columns, status: to }, { from, renditions: move.renditions }))) return false;
     await this.changed(id);
     if (move.event) this.announce({ videoId: id, status: to, ...move.event });
+    if (move.emits) await this.deps.videoEvents.emit(move.emits, id);
     return true;
   }
 

@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { inPage, launchBrowser, PASSWORD, screenshot, signUpThroughUi, storedToken } from '../helpers/browser';
 import { startStack, type TestStack } from '../helpers/env';
 import { signUp } from '../helpers/graphql';
+import { seedVideo } from '../helpers/media';
 
 describe('web app in Chromium', () => {
   let stack: TestStack;
@@ -132,6 +133,34 @@ describe('web app in Chromium', () => {
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
     await page.goto(`${stack.url}/watch/00000000-0000-4000-8000-000000000000`);
     await page.getByRole('heading', { name: 'Video not found' }).waitFor();
+  });
+
+  it('searches the public library by a word of the description and orders it by views', async () => {
+    const { userId } = await signUp(stack.url, 'Lister');
+    await seedVideo(stack, { ownerId: userId, title: 'Morning swim', description: 'Cold lake at sunrise', viewCount: 3 });
+    await seedVideo(stack, { ownerId: userId, title: 'Evening run', description: 'Along the lake shore', viewCount: 9 });
+    await seedVideo(stack, { ownerId: userId, title: 'Bread baking', description: 'Sourdough at home', viewCount: 5 });
+    await fresh();
+    await page.goto(`${stack.url}/`);
+    const list = page.getByTestId('public-videos');
+    const cardTitles = () => list.locator('.video-card .title').allTextContents();
+    await list.locator('.video-card').nth(2).waitFor();
+    await list.getByLabel('Search public videos').fill('sunrise');
+    await list.getByLabel('Search public videos').press('Enter');
+    await list.locator('.video-card').filter({ hasText: 'Bread baking' }).waitFor({ state: 'detached' });
+    assert.deepEqual(await cardTitles(), ['Morning swim']);
+    await list.getByLabel('Search public videos').fill('lake');
+    await list.getByRole('button', { name: 'Search' }).click();
+    await list.getByLabel('Order').selectOption('MOST_VIEWED');
+    await page.waitForFunction("document.querySelectorAll('[data-testid=public-videos] .video-card').length === 2");
+    await list.locator('.video-card').first().filter({ hasText: 'Evening run' }).waitFor();
+    assert.deepEqual(await cardTitles(), ['Evening run', 'Morning swim'], 'most viewed first');
+    await list.getByLabel('Search public videos').fill('zz');
+    await list.getByLabel('Search public videos').press('Enter');
+    await list.getByRole('alert').filter({ hasText: 'at least 3 letters' }).waitFor();
+    await list.getByLabel('Search public videos').fill('submarine');
+    await list.getByLabel('Search public videos').press('Enter');
+    await list.getByText('No public video matches “submarine”.').waitFor();
   });
 
   it('keeps GraphiQL working at /graphql with the token the app saved', async () => {

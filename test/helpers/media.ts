@@ -45,6 +45,8 @@ export async function makeLadder(): Promise<{ dir: string; files: string[]; clea
 export interface SeedOptions {
   ownerId: string;
   title?: string;
+  description?: string | null;
+  viewCount?: number;
   visibility?: Visibility;
   status?: VideoStatus;
   createdAt?: Date;
@@ -60,7 +62,8 @@ export async function seedVideo(stack: TestStack, opts: SeedOptions): Promise<st
     id,
     ownerId: opts.ownerId,
     title: opts.title ?? `Video ${id.slice(0, 8)}`,
-    description: null,
+    description: opts.description ?? null,
+    viewCount: opts.viewCount ?? 0,
     status: opts.status ?? VideoStatus.READY,
     visibility: opts.visibility ?? Visibility.PUBLIC,
     durationSeconds: 3,

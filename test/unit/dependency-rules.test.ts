@@ -21,7 +21,7 @@ describe('the dependency rule (imports point down the layers)', () => {
     assert.equal(status, 0, output);
   });
 
-  it('catches a lower layer importing a higher one, the worker importing GraphQL, and a write that bypasses the lifecycle', async () => {
+  it('catches a lower layer importing a higher one, the worker importing GraphQL, a write that bypasses the lifecycle, and videos reaching into webhooks', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'vp-depcruise-'));
     try {
       const files: Record<string, string> = {
@@ -33,6 +33,9 @@ describe('the dependency rule (imports point down the layers)', () => {
         'src/videos/video-edit.service.ts': "import { VideoWriteRepository } from '../db/repositories/video-write.repository';\nexport const w = new VideoWriteRepository();\n",
         'src/graphql/context.ts': 'export interface Ctx { n: number }\n',
         'src/worker/purge.handler.ts': "import type { Ctx } from '../graphql/context';\nexport type C = Ctx;\n",
+        'src/webhooks/webhook.service.ts': 'export class WebhookService {}\n',
+        'src/videos/upload-finalizer.ts': "import { WebhookService } from '../webhooks/webhook.service';\nexport const w = new WebhookService();\n",
+        'src/db/entities/webhook.entity.ts': "import type { WebhookService } from '../../webhooks/webhook.service';\nexport type W = WebhookService;\n",
       };
       for (const [file, text] of Object.entries(files)) {
         await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
@@ -40,9 +43,10 @@ describe('the dependency rule (imports point down the layers)', () => {
       }
       const { status, output } = cruise(dir);
       assert.notEqual(status, 0, output);
-      for (const rule of ['base-imports-up', 'infra-imports-up', 'worker-imports-api-layers', 'video-rows-written-by-the-lifecycle-only']) {
+      for (const rule of ['base-imports-up', 'infra-imports-up', 'worker-imports-api-layers', 'video-rows-written-by-the-lifecycle-only', 'videos-imports-webhooks']) {
         assert.match(output, new RegExp(`${rule}:`), `${rule} not reported:\n${output}`);
       }
+      assert.match(output, /infra-imports-up: src\/db\/entities\/webhook\.entity\.ts/, 'webhooks sit in the services layer, above db');
       assert.doesNotMatch(output, /video-lifecycle\.ts → src\/db\/repositories\/video-write/, 'the lifecycle itself may write');
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { VideoEntity } from '../../src/db/entities';
 import type { NewVideoRow, RenditionRow, VideoColumns, WriteGuard } from '../../src/db/repositories/video-write.repository';
+import { VideoEvent } from '../../src/domain/video-event';
 import { VideoStatus, Visibility } from '../../src/domain/video-status';
 import type { VideoProgress } from '../../src/events/progress';
-import { VideoLifecycle, type Publication, type SourceFacts } from '../../src/videos/video-lifecycle';
+import { VideoLifecycle, type EventVideo, type Publication, type SourceFacts } from '../../src/videos/video-lifecycle';
 
 /** An in-memory videos table with the repository's guard semantics (a write applies only from `from`). */
 class FakeRepo {
@@ -45,14 +46,23 @@ function setup() {
   const invalidated: string[] = [];
   const events: VideoProgress[] = [];
   const purged: string[] = [];
+  // What the webhook service would be told: [event, video id, owner id when the row came with it].
+  const emitted: [VideoEvent, string, string?][] = [];
   const lifecycle = new VideoLifecycle({
     repo,
     cache: { invalidate: async (...ids: string[]) => void invalidated.push(...ids) },
     events: { publish: (e) => void events.push(e) },
     edge: { purge: async (_id: string, keys: readonly string[]) => void purged.push(...keys) },
+    videoEvents: {
+      emit: async (event, videoId) => void emitted.push([event, videoId]),
+      emitFor: async (event, video) => void emitted.push([event, video.id, video.ownerId]),
+    },
   });
-  return { repo, invalidated, events, purged, lifecycle };
+  return { repo, invalidated, events, purged, emitted, lifecycle };
 }
+
+/** The row as a caller holds it (VideoEditService reads it for the owner check before a delete). */
+const rowOf = (s: ReturnType<typeof setup>) => ({ ...s.repo.rows.get(ID) }) as EventVideo;
 
 const ID = '0b6f0d1e-5b2a-4c41-9d4e-1f2a3b4c5d6e';
 const facts: SourceFacts = { sizeBytes: 1000, sourceSha256: 'ab'.repeat(32), durationSeconds: 4, width: 640, height: 360, sourceVideoCodec: 'h264', sourceAudioCodec: 'aac' };
@@ -75,6 +85,7 @@ async function at(status: VideoStatus) {
   assert.equal(s.repo.status(ID), status);
   s.invalidated.length = 0;
   s.events.length = 0;
+  s.emitted.length = 0;
   s.repo.writes = 0;
   return s;
 }
@@ -148,6 +159,7 @@ describe('video lifecycle', () => {
       assert.equal(s.repo.writes, 0);
       assert.deepEqual(s.invalidated, []);
       assert.deepEqual(s.events, []);
+      assert.deepEqual(s.emitted, [], 'a refused move raises no webhook event');
     }
   });
 
@@ -174,10 +186,12 @@ describe('video lifecycle', () => {
       const s = await at(status);
       await s.lifecycle.edit(ID, { title: 'New', visibility: Visibility.UNLISTED });
       assert.deepEqual([s.repo.rows.get(ID)?.title, s.repo.status(ID)], ['New', status]);
-      assert.equal(await s.lifecycle.delete(ID), true);
-      assert.equal(await s.lifecycle.delete(ID), false, 'a second delete finds nothing');
+      const row = rowOf(s);
+      assert.equal(await s.lifecycle.delete(row), true);
+      assert.equal(await s.lifecycle.delete(row), false, 'a second delete finds nothing');
       assert.deepEqual(s.invalidated, [ID, ID]);
       assert.deepEqual(s.events, []);
+      assert.deepEqual(s.emitted, [[VideoEvent.VIDEO_DELETED, ID, 'u']], 'one video.deleted, carrying the owner, and none for the edit');
     }
   });
 
@@ -205,5 +219,37 @@ describe('video lifecycle', () => {
     await s.lifecycle.edit(ID, { allowDownload: true });
     assert.equal(s.repo.rows.get(ID)?.allowDownload, true);
     assert.deepEqual(s.invalidated, [ID]);
+  });
+
+  it('raises each webhook event once, after the move it belongs to, and none for moves without one', async () => {
+    const s = setup();
+    await created(s);
+    assert.deepEqual(s.emitted, [], 'create: nobody has been told the id yet');
+    await s.lifecycle.queue(ID, facts);
+    assert.deepEqual(s.emitted, [[VideoEvent.UPLOAD_COMPLETED, ID]]);
+    assert.equal(s.repo.status(ID), VideoStatus.QUEUED, 'emitted after the write');
+    await s.lifecycle.claim(ID);
+    await s.lifecycle.recordProbe(ID, { durationSeconds: 4, width: 640, height: 360, sourceVideoCodec: 'h264', sourceAudioCodec: null });
+    await s.lifecycle.publishPlayable(ID, pub, { percent: 15, rendition: 240 });
+    await s.lifecycle.edit(ID, { title: 'Renamed' });
+    assert.equal(s.emitted.length, 1, 'claim, probe, first playable version and edits raise none');
+    await s.lifecycle.markReady(ID, pub);
+    assert.deepEqual(s.emitted.slice(1), [[VideoEvent.VIDEO_READY, ID]]);
+    assert.equal(await s.lifecycle.markReady(ID, pub), false);
+    assert.equal(s.emitted.length, 2, 'a second READY is refused and raises nothing');
+
+    const failed = await at(VideoStatus.PROCESSING);
+    assert.equal(await failed.lifecycle.fail(ID, 'broken'), true);
+    assert.equal(await failed.lifecycle.fail(ID, 'broken again'), false, "the worker's failure hook after the handler already failed it");
+    assert.deepEqual(failed.emitted, [[VideoEvent.VIDEO_FAILED, ID]]);
+
+    const kept = await at(VideoStatus.UPLOADING);
+    await kept.lifecycle.failUpload(ID, 'Not a playable video');
+    assert.equal(await kept.lifecycle.failUpload(ID, 'again'), false);
+    assert.deepEqual(kept.emitted, [[VideoEvent.VIDEO_FAILED, ID]]);
+
+    const gone = await at(VideoStatus.UPLOADING);
+    await gone.lifecycle.discardUpload(ID, 'The upload was cancelled');
+    assert.deepEqual(gone.emitted, [], 'a discarded upload leaves no row and no event');
   });
 });

@@ -2,6 +2,8 @@ import { RenditionEntity } from './rendition.entity';
 import { UserEntity } from './user.entity';
 import { VideoEntity } from './video.entity';
 import { WatchEntryEntity } from './watch-entry.entity';
+import { WebhookDeliveryEntity } from './webhook-delivery.entity';
+import { WebhookEntity } from './webhook.entity';
 
-export { RenditionEntity, UserEntity, VideoEntity, WatchEntryEntity };
-export const entities = [UserEntity, VideoEntity, RenditionEntity, WatchEntryEntity];
+export { RenditionEntity, UserEntity, VideoEntity, WatchEntryEntity, WebhookDeliveryEntity, WebhookEntity };
+export const entities = [UserEntity, VideoEntity, RenditionEntity, WatchEntryEntity, WebhookEntity, WebhookDeliveryEntity];

@@ -35,6 +35,8 @@ export interface StoredStoryboard {
 @Entity('videos')
 @Index('idx_videos_listing', ['visibility', 'status', 'createdAt'])
 @Index('idx_videos_owner', ['ownerId', 'createdAt'])
+@Index('idx_videos_popular', ['visibility', 'status', 'viewCount', 'id'])
+@Index('ft_videos_text', ['title', 'description'], { fulltext: true })
 export class VideoEntity {
   @PrimaryColumn({ type: 'char', length: 36 })
   id!: string;

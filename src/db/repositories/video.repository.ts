@@ -1,11 +1,28 @@
 import { In, LessThan, MoreThan, Not, type DataSource, type Repository } from 'typeorm';
+import { VideoOrder, type KeysetAfter } from '../../domain/video-order';
 import { VideoStatus, Visibility } from '../../domain/video-status';
 import { RenditionEntity, VideoEntity } from '../entities';
 
 export interface KeysetPage {
   limit: number;
-  after: { createdAt: Date; id: string } | null;
+  /** NEWEST when left out. */
+  order?: VideoOrder;
+  after: KeysetAfter | null;
 }
+
+/** Filters of the public listing. */
+export interface ListingFilter {
+  /** A FULLTEXT BOOLEAN MODE expression over title and description (built by fullTextQuery). */
+  match: string | null;
+  uploaderId: string | null;
+}
+
+// Column and direction per order; the id breaks ties in the same direction.
+const ORDERS: Record<VideoOrder, { column: string; dir: 'ASC' | 'DESC' }> = {
+  [VideoOrder.NEWEST]: { column: 'v.created_at', dir: 'DESC' },
+  [VideoOrder.OLDEST]: { column: 'v.created_at', dir: 'ASC' },
+  [VideoOrder.MOST_VIEWED]: { column: 'v.view_count', dir: 'DESC' },
+};
 
 /** Reads of video rows and their renditions. Writes go through the video lifecycle (video-write.repository.ts). */
 export class VideoRepository {
@@ -30,11 +47,13 @@ export class VideoRepository {
     return this.renditions.find({ where: { videoId: In([...videoIds]) }, order: { height: 'DESC' } });
   }
 
-  /** Public READY videos, newest first; fetches limit+1 rows so the caller knows if more follow. */
-  listPublic(page: KeysetPage): Promise<VideoEntity[]> {
+  /** Public READY videos, filtered and in the page's order; fetches limit+1 rows so the caller knows if more follow. */
+  listPublic(page: KeysetPage, filter: ListingFilter = { match: null, uploaderId: null }): Promise<VideoEntity[]> {
     const q = this.videos
       .createQueryBuilder('v')
       .where('v.visibility = :vis AND v.status = :status', { vis: Visibility.PUBLIC, status: VideoStatus.READY });
+    if (filter.uploaderId) q.andWhere('v.owner_id = :uploaderId', { uploaderId: filter.uploaderId });
+    if (filter.match) q.andWhere('MATCH (v.title, v.description) AGAINST (:match IN BOOLEAN MODE)', { match: filter.match });
     return this.keyset(q, page);
   }
 
@@ -46,13 +65,12 @@ export class VideoRepository {
   }
 
   private keyset(q: ReturnType<Repository<VideoEntity>['createQueryBuilder']>, page: KeysetPage): Promise<VideoEntity[]> {
+    const { column, dir } = ORDERS[page.order ?? VideoOrder.NEWEST];
     if (page.after) {
-      q.andWhere('(v.created_at < :at OR (v.created_at = :at AND v.id < :id))', {
-        at: page.after.createdAt,
-        id: page.after.id,
-      });
+      const cmp = dir === 'DESC' ? '<' : '>';
+      q.andWhere(`(${column} ${cmp} :key OR (${column} = :key AND v.id ${cmp} :id))`, { key: page.after.key, id: page.after.id });
     }
-    return q.orderBy('v.created_at', 'DESC').addOrderBy('v.id', 'DESC').limit(page.limit + 1).getMany();
+    return q.orderBy(column, dir).addOrderBy('v.id', dir).limit(page.limit + 1).getMany();
   }
 
   /** Unfinished uploads past their expiry, oldest first. */

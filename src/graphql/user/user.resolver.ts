@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { VideoOrder } from '../../domain/video-order';
 import type { VideoQueryService } from '../../videos/video-query.service';
 import { pageSize } from '../../utils/page-size';
 import { decodeCursor } from '../common/page.type';
@@ -21,7 +22,7 @@ export class UserResolver {
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<VideoConnection> {
-    const page = { limit: pageSize(first), after: decodeCursor(after) };
-    return toConnection(await this.queries.listByOwner(user.id, ctx.user?.id ?? null, page));
+    const page = { limit: pageSize(first), after: decodeCursor(after, VideoOrder.NEWEST) };
+    return toConnection(await this.queries.listByOwner(user.id, ctx.user?.id ?? null, page), VideoOrder.NEWEST);
   }
 }

@@ -6,12 +6,14 @@ import { findVisible } from '../../videos/video-access';
 import type { VideoQueryService } from '../../videos/video-query.service';
 import type { GraphQLContext } from '../context';
 import { pageSize } from '../../utils/page-size';
+import { userIdArg } from '../common/ids';
 import { decodeCursor, encodeCursor } from '../common/page.type';
 import { User } from '../user/user.type';
 import { Image, Playback, Rendition, Storyboard, Video, VideoConnection } from './video.type';
 import type { VideoEntity } from '../../db/entities';
 import type { Page } from '../../videos/video-query.service';
 import { badInput } from '../../errors';
+import { VideoOrder } from '../../domain/video-order';
 
 @Resolver(() => Video)
 export class VideoResolver {
@@ -27,12 +29,22 @@ export class VideoResolver {
     return entity ? Video.from(entity) : null;
   }
 
-  @Query(() => VideoConnection, { description: 'Public READY videos, newest first.', complexity: ({ args, childComplexity }) => pageSize(args.first as number | undefined) * childComplexity })
+  @Query(() => VideoConnection, {
+    description: 'Public READY videos (never unlisted or private ones), optionally searched and of one uploader, in the chosen order.',
+    complexity: ({ args, childComplexity }) => pageSize(args.first as number | undefined) * childComplexity,
+  })
   async videos(
     @Arg('first', () => Int, { nullable: true }) first: number | null,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('after', () => String, { nullable: true, description: "An endCursor of the same orderBy; another order's is BAD_USER_INPUT." }) after: string | null,
+    @Arg('search', () => String, { nullable: true, description: 'Words of the title or description (all must match, as prefixes); at most 100 characters.' })
+    search: string | null,
+    @Arg('uploaderId', () => ID, { nullable: true }) uploaderId: string | null,
+    @Arg('orderBy', () => VideoOrder, { nullable: true, defaultValue: VideoOrder.NEWEST }) orderBy: VideoOrder | null,
   ): Promise<VideoConnection> {
-    return toConnection(await this.queries.listPublic({ limit: pageSize(first), after: decodeCursor(after) }));
+    const order = orderBy ?? VideoOrder.NEWEST;
+    const page = { limit: pageSize(first), order, after: decodeCursor(after, order) };
+    const uploader = uploaderId ?? null; // omitted arguments arrive as undefined
+    return toConnection(await this.queries.listPublic(page, { search, uploaderId: uploader === null ? null : userIdArg(uploader, 'uploaderId') }), order);
   }
 
   @FieldResolver(() => User)
@@ -101,8 +113,8 @@ export class VideoResolver {
   }
 }
 
-export function toConnection(page: Page<VideoEntity>): VideoConnection {
-  const edges = page.items.map((e) => ({ cursor: encodeCursor(e), node: Video.from(e) }));
+export function toConnection(page: Page<VideoEntity>, order: VideoOrder): VideoConnection {
+  const edges = page.items.map((e) => ({ cursor: encodeCursor(order, e), node: Video.from(e) }));
   return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
 }
 

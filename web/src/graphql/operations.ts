@@ -4,6 +4,7 @@ import source from './operations.graphql?raw';
 // Hand-written result types for operations.graphql (the schema's names, API.md's contract).
 export type VideoStatus = 'UPLOADING' | 'QUEUED' | 'PROCESSING' | 'READY' | 'FAILED';
 export type Visibility = 'PUBLIC' | 'UNLISTED' | 'PRIVATE';
+export type VideoOrder = 'NEWEST' | 'MOST_VIEWED' | 'OLDEST';
 export interface UserRef { id: string; displayName: string }
 export interface Image { url: string; width: number; height: number }
 export interface VideoCard {
@@ -75,7 +76,7 @@ export const MeQuery = operation<{ me: UserRef | null }, Record<string, never>>(
 export const SignUpMutation = operation<{ signUp: AuthPayload }, { email: string; password: string; displayName: string }>('SignUp');
 export const SignInMutation = operation<{ signIn: AuthPayload }, { email: string; password: string }>('SignIn');
 export const MyVideosQuery = operation<{ me: { id: string; videos: Connection } | null }, Page>('MyVideos');
-export const PublicVideosQuery = operation<{ videos: Connection }, Page>('PublicVideos');
+export const PublicVideosQuery = operation<{ videos: Connection }, Page & { search: string | null; orderBy: VideoOrder }>('PublicVideos');
 export const ContinueWatchingQuery = operation<
   { continueWatching: { positionSeconds: number; watchedAt: string; video: VideoCard }[] },
   { first: number }
