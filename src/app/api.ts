@@ -14,6 +14,13 @@ import { UploadResolver } from '../graphql/video/upload.resolver';
 import { VideoMutationResolver } from '../graphql/video/video-mutation.resolver';
 import { VideoResolver } from '../graphql/video/video.resolver';
 import { WatchResolver } from '../graphql/watch/watch.resolver';
+import { DownloadResolver } from '../graphql/video/download.resolver';
+import { RateBudget } from '../cache/rate-budget';
+import { clientKey } from '../http/client-key';
+import { DownloadService } from '../playback/downloads';
+import { ThumbnailService } from '../playback/thumbnails';
+import { FrameGrabber } from '../videos/frame-grabber';
+import { PosterService } from '../videos/poster.service';
 import { WebhookResolver } from '../graphql/webhook/webhook.resolver';
 import { bullBoardRouter } from '../http/bull-board.router';
 import { deliveryRouter } from '../http/delivery.router';
@@ -45,7 +52,7 @@ export interface RunningApi {
 /** Wires the API process by hand: repositories → services → resolvers → HTTP. */
 export async function startApi(config: Config, logger: Logger): Promise<RunningApi> {
   const infra = await openInfrastructure(config, logger);
-  const { events, jobs, videos, cache, lifecycle, uploads, resumable, webhooks } = buildCore(config, logger, infra);
+  const { events, jobs, videos, cache, lifecycle, tools, uploads, resumable, webhooks } = buildCore(config, logger, infra);
 
   // Accounts.
   const tokens = new TokenService(config.jwtSecret, config.tokenTtlSeconds);
@@ -60,8 +67,19 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   const signer = new MediaSigner(config.mediaSigningSecret);
   const urls = new MediaUrls(config.publicUrl, signer, p.mediaTokenTtlSeconds);
   const queries = new VideoQueryService(videos);
-  const edits = new VideoEditService({ videos, lifecycle, views, storage: infra.storage, jobs, logger });
+  const d = config.derivedMedia;
+  const grabber = new FrameGrabber({ storage: infra.storage, tools });
+  const posters = new PosterService({ lifecycle, storage: infra.storage, tools, grabber, limits: { maxBytes: d.posterMaxBytes, maxDimension: d.posterMaxDimension }, logger });
+  const edits = new VideoEditService({ videos, lifecycle, views, storage: infra.storage, jobs, posters, logger });
   const watch = new WatchService(history, p.watchHistoryMax);
+  const downloads = new DownloadService({ storage: infra.storage, jobs });
+  const thumbnails = new ThumbnailService({
+    storage: infra.storage,
+    grabber,
+    records: cache,
+    limiter: new RateBudget(infra.redis, `${config.redisPrefix}:ratelimit:thumbnail`, { points: d.thumbnailRateLimit, durationSeconds: d.thumbnailRateWindowSeconds }, (s) => `Too many new thumbnails; try again in ${s} s`),
+    webp: () => tools.hasEncoder('libwebp'),
+  });
 
   // GraphQL.
   const schema = await buildAppSchema(
@@ -74,6 +92,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       [VideoMutationResolver, new VideoMutationResolver(edits)],
       [WatchResolver, new WatchResolver(watch)],
       [UploadResolver, new UploadResolver(uploads)],
+      [DownloadResolver, new DownloadResolver(downloads, urls)],
       [WebhookResolver, new WebhookResolver(webhooks)],
     ]),
     events.pubSub,
@@ -88,6 +107,13 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     registers: [metrics.registry],
   });
   cache.onLookup = (outcome, n) => lookups.inc({ outcome }, n);
+  const thumbnailRequests = new Counter({
+    name: 'thumbnail_requests_total',
+    help: 'Thumbnails at any time by outcome (hit, coalesced, generated: an ffmpeg run, rate_limited)',
+    labelNames: ['outcome'],
+    registers: [metrics.registry],
+  });
+  thumbnails.onOutcome = (outcome) => thumbnailRequests.inc({ outcome });
   const http = await startHttpServer({
     config,
     logger,
@@ -103,7 +129,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
         ],
         metrics.registry,
       ),
-      deliveryRouter({ cache, storage: infra.storage, signer, views, config: p, logger }),
+      deliveryRouter({ cache, storage: infra.storage, signer, views, config: p, logger, thumbnails, clientOf: clientKey(tokens) }),
       bullBoardRouter([jobs.queue], { users, accounts, tokens, adminEmails: config.adminEmails }),
       tusRouter({ tokens, uploads, resumable, maxUploadBytes: config.maxUploadBytes, logger }),
       webAppRouter(), // last: its SPA fallback only answers what no other router did

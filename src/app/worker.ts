@@ -5,7 +5,9 @@ import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import { startMetricsServer } from '../http/metrics-server';
 import { QUEUE_NAME, type JobPayloads } from '../jobs/job-types';
+import { DownloadBuilder } from '../playback/download-builder';
 import { TranscodeService } from '../videos/transcode.service';
+import { downloadHandler } from '../worker/download.handler';
 import { WebhookDeliveryService } from '../webhooks/webhook-delivery.service';
 import { WebhookSender } from '../webhooks/webhook-sender';
 import { assertHandlers, dispatch } from '../worker/job-registry';
@@ -46,6 +48,11 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     'video.transcode': transcodeJobHandler({ service: transcode, events, logger, timeoutSeconds: config.transcode.timeoutSeconds }),
     'video.purge': purgeHandler({ videos, jobs, storage: infra.storage, cache }),
     'uploads.cleanup': uploadCleanupHandler(uploads, logger),
+    'video.download': downloadHandler({
+      builder: new DownloadBuilder({ videos, storage: infra.storage, tools }),
+      logger,
+      timeoutSeconds: config.transcode.timeoutSeconds,
+    }),
     'webhook.deliver': webhookDeliveryHandler(delivery),
     'webhooks.prune': webhookPruneHandler(delivery, logger),
   };

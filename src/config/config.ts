@@ -71,6 +71,10 @@ const schema = z
     WATCH_FLUSH_INTERVAL_MS: int(100).default(2_000),
     WATCH_HISTORY_MAX: int(1, 1000).default(50),
 
+    THUMBNAIL_RATE_LIMIT: int(1).default(60),
+    THUMBNAIL_RATE_WINDOW_SECONDS: int(1).default(60),
+    POSTER_MAX_BYTES: int(1).default(10 * 1024 * 1024),
+    POSTER_MAX_DIMENSION: int(16, 16_384).default(4096),
     WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
     WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(5000),
     WEBHOOK_MAX_ATTEMPTS: int(1, 30).default(10),
@@ -141,7 +145,18 @@ export interface Config {
     /** When the second BAN of every purge follows the first (responses in flight); 0: none. */
     repeatAfterMs: number;
   };
+  derivedMedia: DerivedMediaConfig;
   webhooks: WebhookConfig;
+}
+
+/** What is made from a published video on request: thumbnails at any time, custom posters (issue 13). */
+export interface DerivedMediaConfig {
+  /** Uncached thumbnails (each one an ffmpeg run) a client may ask for per window. */
+  thumbnailRateLimit: number;
+  thumbnailRateWindowSeconds: number;
+  /** Largest poster image accepted by setPoster, in bytes and in pixels per side. */
+  posterMaxBytes: number;
+  posterMaxDimension: number;
 }
 
 /** Outgoing webhooks (issue 13). */
@@ -255,6 +270,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       viewFlushIntervalMs: e.VIEW_FLUSH_INTERVAL_MS,
       watchFlushIntervalMs: e.WATCH_FLUSH_INTERVAL_MS,
       watchHistoryMax: e.WATCH_HISTORY_MAX,
+    },
+    derivedMedia: {
+      thumbnailRateLimit: e.THUMBNAIL_RATE_LIMIT,
+      thumbnailRateWindowSeconds: e.THUMBNAIL_RATE_WINDOW_SECONDS,
+      posterMaxBytes: e.POSTER_MAX_BYTES,
+      posterMaxDimension: e.POSTER_MAX_DIMENSION,
     },
     webhooks: {
       allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,

@@ -5,14 +5,20 @@ import type { VideoCache } from '../cache/video-cache';
 import type { PlaybackConfig } from '../config/config';
 import type { Logger } from '../config/logger';
 import { fileType } from '../media/file-types';
-import { cacheControl, notModified, rewriteVtt, safeDeliveryPath } from '../playback/delivery-rules';
+import { cacheControl, downloadCacheControl, notModified, rewriteVtt, safeDeliveryPath } from '../playback/delivery-rules';
 import { needsRewrite, rewriteHls, rewriteMpd, withQuery, type ManifestRewrite } from '../playback/manifest-rewrite';
 import type { ViewCounter } from '../playback/view-counter';
-import { publicKey, publicPathOf } from '../storage/keys';
+import { downloadHeightOf, publicKey, publicPathOf } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import { Visibility } from '../domain/video-status';
 import { parseVideoId } from '../domain/video-id';
 import { MediaSigner } from '../playback/media-signer';
+import { AppError } from '../errors';
+import { downloadFilename } from '../playback/downloads';
+import { THUMBNAIL_FILES } from '../playback/thumbnail-rules';
+import type { ThumbnailService } from '../playback/thumbnails';
+import { canDownload } from '../videos/video-access';
+import { sendAppError } from './error-status';
 
 export interface DeliveryDeps {
   cache: VideoCache;
@@ -21,6 +27,9 @@ export interface DeliveryDeps {
   views: ViewCounter;
   config: PlaybackConfig;
   logger: Logger;
+  thumbnails: Pick<ThumbnailService, 'keyFor'>;
+  /** Who a request is, for rate limits: the signed-in user, else the client address. */
+  clientOf: (req: Request) => Promise<string>;
 }
 
 // Manifests are parsed in memory to rewrite them; anything bigger is not a manifest we wrote.
@@ -31,6 +40,7 @@ export function deliveryRouter(deps: DeliveryDeps): Router {
   const router = Router();
   router.get('/videos/:id/*path', (req, res) => {
     serve(deps, req, res).catch((err: unknown) => {
+      if (err instanceof AppError && !res.headersSent) return sendAppError(res, err);
       deps.logger.error({ err, url: req.originalUrl }, 'delivery failed');
       if (!res.headersSent) res.status(502).type('text/plain').send('Storage unavailable');
       else res.destroy();
@@ -57,10 +67,16 @@ async function serve(deps: DeliveryDeps, req: Request, res: Response): Promise<v
   }
   const maxHeight = rawMax === undefined ? null : Number(rawMax);
   if (maxHeight !== null && !(Number.isInteger(maxHeight) && maxHeight > 0 && maxHeight <= 10_000)) return fail(res, 400, 'Bad maxHeight');
+  const downloadHeight = downloadHeightOf(relPath);
   // A token, when sent, is checked before the video is looked up: a bad one answers the same
-  // whether the video exists or not.
+  // whether the video exists or not. Downloads also take the owner's token.
+  let ownerToken = false;
   if (token !== undefined) {
-    const check = deps.signer.verify(id, token);
+    let check = deps.signer.verify(id, token);
+    if (check === 'invalid' && downloadHeight !== null) {
+      check = deps.signer.verify(id, token, undefined, 'owner');
+      ownerToken = check === 'ok';
+    }
     if (check !== 'ok') return fail(res, 403, check === 'expired' ? 'Token expired' : 'Invalid token');
   }
   const record = await deps.cache.get(id);
@@ -68,13 +84,18 @@ async function serve(deps: DeliveryDeps, req: Request, res: Response): Promise<v
   if (!video) return fail(res, 404, 'Not found');
   const isPrivate = video.visibility === Visibility.PRIVATE;
   if (isPrivate && token === undefined) return fail(res, 404, 'Not found');
+  if (downloadHeight !== null && !canDownload(video, ownerToken ? video.ownerId : null)) return fail(res, 403, 'Downloads are off for this video');
 
-  const key = publicKey(id, relPath);
+  // A thumbnail at any time is served as the stored frame it resolves to (made on first request).
+  const key = relPath in THUMBNAIL_FILES ? await deps.thumbnails.keyFor(record, relPath, req.query, () => deps.clientOf(req)) : publicKey(id, relPath);
   const left = token ? MediaSigner.secondsLeft(token) : null;
   const rewrite: ManifestRewrite = { maxHeight: type.kind === 'manifest' ? maxHeight : null, query: isPrivate && token ? `token=${token}` : null };
   const rewriting = type.kind !== 'media' && needsRewrite(rewrite);
   res.set({
-    'Cache-Control': cacheControl(type.kind, video.visibility, deps.config.manifestMaxAgeSeconds, left),
+    'Cache-Control':
+      downloadHeight === null
+        ? cacheControl(type.kind, video.visibility, deps.config.manifestMaxAgeSeconds, left)
+        : downloadCacheControl(video.visibility, !video.allowDownload, left),
     'Access-Control-Allow-Origin': '*',
     'Access-Control-Expose-Headers': 'Content-Length, Content-Range, ETag',
   });
@@ -85,7 +106,8 @@ async function serve(deps: DeliveryDeps, req: Request, res: Response): Promise<v
     deps.views.record(id, video.viewCount).catch((err: unknown) => deps.logger.warn({ err }, 'view not counted'));
   };
 
-  if (!rewriting) {
+  // Downloads are always answered here: a CDN or storage redirect would lose the attachment name.
+  if (!rewriting && downloadHeight === null) {
     const target = await redirectTarget(deps, key, isPrivate, left);
     if (target) {
       countView();
@@ -94,6 +116,7 @@ async function serve(deps: DeliveryDeps, req: Request, res: Response): Promise<v
   }
   const stat = await deps.storage.stat(key);
   if (!stat) return fail(res, 404, 'Not found');
+  if (downloadHeight !== null) res.attachment(downloadFilename(video.title, downloadHeight));
   countView();
   if (rewriting) return sendRewritten(deps, req, res, key, stat.size, type.contentType, rewrite, relPath);
 

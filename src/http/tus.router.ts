@@ -1,23 +1,13 @@
 import { EVENTS, Server } from '@tus/server';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from '../config/logger';
-import { AppError, notFound, type ErrorCode } from '../errors';
+import { AppError, notFound } from '../errors';
 import type { ResumableStore } from '../storage/tus-store';
+import { statusOf } from './error-status';
 import { uploadIdOf, videoIdOfUpload } from '../storage/tus-store';
 import type { TokenService } from '../users/tokens';
 import { parseVideoId } from '../domain/video-id';
 import type { ResumableDecision, UploadService } from '../videos/upload.service';
-
-const statusOf: Record<ErrorCode, number> = {
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  BAD_USER_INPUT: 400,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA: 415,
-  RATE_LIMITED: 429,
-  INTERNAL_SERVER_ERROR: 500,
-};
 
 /** tus errors are { status_code, body }; the tus server turns them into responses. */
 function tusError(err: AppError): { status_code: number; body: string } {

@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { isVideoJob, jobIdFor, QUEUE_NAME, type JobName, type JobPayloads, type VideoJobName } from './job-types';
+import { isVideoJob, jobIdFor, jobIdOf, QUEUE_NAME, type JobName, type JobPayloads, type VideoJobName } from './job-types';
 
 const defaults: JobsOptions = {
   attempts: 3,
@@ -22,8 +22,27 @@ export class JobQueue {
    * `attempts` and `backoff` replace the defaults for jobs with a retry schedule of their own (webhooks).
    */
   async add<N extends JobName>(name: N, payload: JobPayloads[N], opts: Pick<JobsOptions, 'delay' | 'attempts' | 'backoff'> = {}): Promise<void> {
-    const jobId = isVideoJob(name) ? jobIdFor(name, (payload as JobPayloads[VideoJobName]).videoId) : undefined;
+    const jobId = isVideoJob(name) ? jobIdOf(name, payload as JobPayloads[VideoJobName]) : undefined;
     await this.queue.add(name, payload, { ...opts, jobId });
+  }
+
+  /**
+   * For work asked for on demand (downloads): the video job for `payload` is queued unless it is
+   * already waiting or running, so any number of concurrent requests make one job. A job that
+   * completed without leaving its output behind is queued again; a failed one is reported as such
+   * until `retryFailedAfterMs` has passed since it failed, then retried.
+   */
+  async ensure<N extends VideoJobName>(name: N, payload: JobPayloads[N], opts: { retryFailedAfterMs: number }): Promise<'pending' | 'failed'> {
+    const job = await this.queue.getJob(jobIdOf(name, payload));
+    const state = job ? await job.getState() : 'unknown';
+    if (job && state === 'failed') {
+      if (Date.now() - (job.finishedOn ?? 0) < opts.retryFailedAfterMs) return 'failed';
+      await job.retry('failed').catch(() => undefined);
+      return 'pending';
+    }
+    if (job && state === 'completed') await job.remove().catch(() => undefined);
+    await this.add(name, payload);
+    return 'pending';
   }
 
   /** Removes a video's waiting, delayed or finished job; a running one cannot be removed (its worker holds a lock). */

@@ -29,6 +29,16 @@ export function cacheControl(kind: FileKind, visibility: Visibility, manifestMax
   return kind === 'media' ? IMMUTABLE : `public, max-age=${manifestMaxAge}`;
 }
 
+/**
+ * Downloads: one the owner alone may fetch (downloads off) or of a private video stays in the
+ * viewer's cache; others may sit in shared caches for an hour only, as the owner can switch
+ * downloads off at any time (the bytes themselves never change under one name).
+ */
+export function downloadCacheControl(visibility: Visibility, ownerOnly: boolean, tokenSecondsLeft: number | null): string {
+  if (ownerOnly || visibility === Visibility.PRIVATE) return `private, max-age=${tokenSecondsLeft ?? 0}`;
+  return 'public, max-age=3600';
+}
+
 /** Adds the query to the image URIs of a storyboard WebVTT (the cue payload lines). */
 export function rewriteVtt(text: string, query: string | null, withQuery: (uri: string, q: string | null) => string): string {
   if (!query) return text;

@@ -1,6 +1,6 @@
 import type { VideoEntity } from '../db/entities';
 import { Visibility } from '../domain/video-status';
-import type { MediaSigner } from './media-signer';
+import type { MediaSigner, TokenScope } from './media-signer';
 
 type UrlVideo = Pick<VideoEntity, 'id' | 'visibility'>;
 
@@ -8,6 +8,8 @@ export interface UrlOptions {
   maxHeight?: number | null;
   /** Expiry of the signed URL for private videos; defaults to now + the token TTL. */
   expiresAt?: Date;
+  /** Sign with the owner's scope, whatever the visibility (a download only the owner may fetch). */
+  owner?: boolean;
 }
 
 /**
@@ -24,9 +26,8 @@ export class MediaUrls {
   file(video: UrlVideo, path: string, opts: UrlOptions = {}): string {
     const params = new URLSearchParams();
     if (opts.maxHeight) params.set('maxHeight', String(opts.maxHeight));
-    if (video.visibility === Visibility.PRIVATE) {
-      params.set('token', this.signer.sign(video.id, opts.expiresAt ?? this.expiry()));
-    }
+    const scope: TokenScope | null = opts.owner ? 'owner' : video.visibility === Visibility.PRIVATE ? 'media' : null;
+    if (scope) params.set('token', this.signer.sign(video.id, opts.expiresAt ?? this.expiry(), scope));
     const query = params.toString();
     return `${this.publicUrl}/videos/${video.id}/${path}${query ? `?${query}` : ''}`;
   }
@@ -40,7 +41,7 @@ export class MediaUrls {
     return new Date(Math.ceil(at / 60_000) * 60_000);
   }
 
-  expiresAt(video: UrlVideo): Date | null {
-    return video.visibility === Visibility.PRIVATE ? this.expiry() : null;
+  expiresAt(video: UrlVideo, opts: Pick<UrlOptions, 'owner'> = {}): Date | null {
+    return opts.owner || video.visibility === Visibility.PRIVATE ? this.expiry() : null;
   }
 }

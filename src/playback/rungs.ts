@@ -24,3 +24,12 @@ export function effectiveMaxHeight(heights: readonly number[], hints: PlaybackHi
 export function keepsRung(height: number | null | undefined, maxHeight: number | null): boolean {
   return maxHeight === null || height === null || height === undefined || height <= maxHeight;
 }
+
+/**
+ * The rung a picture `width` pixels wide is best taken from: the narrowest one at least that wide
+ * (no upscaling, no decoding more pixels than needed), else the widest there is.
+ */
+export function rungForWidth<R extends { width: number }>(rungs: readonly R[], width: number): R | null {
+  const byWidth = [...rungs].sort((a, b) => a.width - b.width);
+  return byWidth.find((r) => r.width >= width) ?? byWidth[byWidth.length - 1] ?? null;
+}

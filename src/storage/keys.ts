@@ -4,6 +4,14 @@
  *
  *   videos/<id>/source              the original upload
  *   videos/<id>/public/<path>       manifests, segments, poster, storyboard → GET /videos/<id>/<path>
+ *
+ * A transcode writes its outputs under a fresh generation folder, `public/<gen>/`, and removes
+ * the other folders once it is published. What is made later from a generation lives inside it,
+ * so it goes with it:
+ *
+ *   public/<gen>/downloads/<height>p.mp4              an MP4 of one rung (made on first request)
+ *   public/<gen>/thumbnails/<width>w-<ms>ms.<ext>      a frame at any time (cached on first request)
+ *   public/<gen>/posters/<set>/<w>x<h>.<ext>           a picked or uploaded poster, one folder per set
  */
 export const videoPrefix = (videoId: string): string => `videos/${videoId}/`;
 export const sourceKey = (videoId: string): string => `videos/${videoId}/source`;
@@ -15,3 +23,29 @@ export function publicPathOf(videoId: string, key: string): string | null {
   const prefix = publicPrefix(videoId);
   return key.startsWith(prefix) ? key.slice(prefix.length) : null;
 }
+
+/** The generation folder a published key lives in (`<gen>` of `public/<gen>/…`), '' for keys at the top; null when not public. */
+export function generationOf(videoId: string, key: string): string | null {
+  const path = publicPathOf(videoId, key);
+  if (path === null) return null;
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
+}
+
+/** A key inside a generation folder. */
+export const generationKey = (videoId: string, generation: string, path: string): string =>
+  publicKey(videoId, generation ? `${generation}/${path}` : path);
+
+const DOWNLOAD = /^downloads\/(\d{2,5})p\.mp4$/;
+
+export const downloadPath = (height: number): string => `downloads/${height}p.mp4`;
+
+/** The rung height of a download's delivery path (`<gen>/downloads/<h>p.mp4`), or null for any other path. */
+export function downloadHeightOf(path: string): number | null {
+  const m = DOWNLOAD.exec(path.split('/').slice(-2).join('/'));
+  return m ? Number(m[1]) : null;
+}
+
+export const thumbnailPath = (width: number, timeMs: number, ext: string): string => `thumbnails/${width}w-${timeMs}ms.${ext}`;
+
+export const posterSetPath = (set: string, name: string): string => `posters/${set}/${name}`;

@@ -89,6 +89,10 @@ export class LocalStorage implements ObjectStorage {
     return out.filter((k) => k.startsWith(prefix)).sort();
   }
 
+  async delete(key: string): Promise<void> {
+    await rm(this.file(key), { force: true });
+  }
+
   async deletePrefix(prefix: string): Promise<number> {
     if (!prefix.endsWith('/')) throw new Error('deletePrefix takes a folder prefix ending in /');
     const count = (await this.list(prefix)).length;

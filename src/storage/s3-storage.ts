@@ -126,6 +126,12 @@ export class S3Storage implements ObjectStorage {
     return keys;
   }
 
+  async delete(key: string): Promise<void> {
+    assertSafeKey(key);
+    // S3 answers a delete of a missing key with success too.
+    await this.client.removeObject(this.bucket, key);
+  }
+
   async deletePrefix(prefix: string): Promise<number> {
     if (!prefix.endsWith('/')) throw new Error('deletePrefix takes a folder prefix ending in /');
     assertSafeKey(prefix);

@@ -36,6 +36,8 @@ export interface ObjectStorage {
    */
   presignedGetUrl(key: string, expirySeconds: number): Promise<string>;
   list(prefix: string): Promise<string[]>;
+  /** Deletes one object; a missing one is not an error. */
+  delete(key: string): Promise<void>;
   /** Deletes every object under `prefix`; returns how many went. */
   deletePrefix(prefix: string): Promise<number>;
   /** Throws when the store is unreachable (readiness). */

@@ -16,6 +16,15 @@ export function canView(video: Pick<VideoEntity, 'ownerId' | 'visibility'>, view
 }
 
 /**
+ * Who may download a video they can see as an MP4: its owner always, everyone else only when the
+ * owner allows it (Video.allowDownload). Segments stay fetchable by any viewer either way; this is
+ * the platform's offer, as on PeerTube and YouTube, not copy protection.
+ */
+export function canDownload(video: Pick<VideoEntity, 'ownerId' | 'allowDownload'>, viewerId: string | null | undefined): boolean {
+  return video.ownerId === viewerId || video.allowDownload === true;
+}
+
+/**
  * The video if `viewerId` may see it; null both when missing and when not visible, so private
  * videos do not leak their existence. `id` is canonical (parsed at the boundary); reads go
  * through the request's loader (and so the cache).

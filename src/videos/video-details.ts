@@ -10,6 +10,7 @@ export interface VideoUpdate {
   title?: string | null;
   description?: string | null;
   visibility?: Visibility | null;
+  allowDownload?: boolean | null;
 }
 
 /** A title as stored, on create and on update alike: control characters become spaces, trimmed, 1 to 200 characters. */
@@ -40,5 +41,6 @@ export function detailsPatch(input: VideoUpdate): VideoDetails {
     if (!Object.values(Visibility).includes(input.visibility)) throw badInput('Unknown visibility', { field: 'visibility' });
     patch.visibility = input.visibility;
   }
+  if (input.allowDownload !== undefined && input.allowDownload !== null) patch.allowDownload = input.allowDownload;
   return patch;
 }

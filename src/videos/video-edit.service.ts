@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Logger } from '../config/logger';
 import type { VideoEntity } from '../db/entities';
 import type { VideoRepository } from '../db/repositories/video.repository';
@@ -7,19 +8,26 @@ import { videoPrefix } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import { canView } from './video-access';
 import { detailsPatch, type VideoUpdate } from './video-details';
+import type { PosterService } from './poster.service';
 import type { VideoLifecycle } from './video-lifecycle';
 
 export type { VideoUpdate };
 
+/** An update may also re-pick the poster from a time of the video. */
+export interface VideoEdit extends VideoUpdate {
+  posterTimeSeconds?: number | null;
+}
+
 const PURGE_DELAY_MS = 30_000;
 
 export interface VideoEditDeps {
-  videos: Pick<VideoRepository, 'findById'>;
+  videos: Pick<VideoRepository, 'findById' | 'renditionsFor'>;
   lifecycle: Pick<VideoLifecycle, 'edit' | 'delete'>;
   /** Live view counts (playback/view-counter.ts): a deleted video's count goes with it. */
   views: { forget(videoId: string): Promise<void> };
   storage: Pick<ObjectStorage, 'deletePrefix'>;
   jobs: Pick<JobQueue, 'add' | 'cancel'>;
+  posters: Pick<PosterService, 'fromTime' | 'fromImage'>;
   logger: Logger;
 }
 
@@ -27,12 +35,25 @@ export interface VideoEditDeps {
 export class VideoEditService {
   constructor(private readonly deps: VideoEditDeps) {}
 
-  async update(userId: string, id: string, input: VideoUpdate): Promise<VideoEntity> {
-    await this.ownedVideo(userId, id);
-    await this.deps.lifecycle.edit(id, detailsPatch(input));
-    const fresh = await this.deps.videos.findById(id);
-    if (!fresh) throw notFound();
-    return fresh;
+  /**
+   * Text is checked before anything is written; a poster time is applied first (it is the part
+   * that can fail on media grounds), then the details.
+   */
+  async update(userId: string, id: string, input: VideoEdit): Promise<VideoEntity> {
+    const video = await this.ownedVideo(userId, id);
+    const patch = detailsPatch(input);
+    if (input.posterTimeSeconds !== undefined && input.posterTimeSeconds !== null) {
+      await this.deps.posters.fromTime(video, await this.deps.videos.renditionsFor([id]), input.posterTimeSeconds);
+    }
+    await this.deps.lifecycle.edit(id, patch);
+    return this.fresh(id);
+  }
+
+  /** `setPoster`: the owner's image becomes the poster (PosterService has the rules); the file is opened only once ownership is settled. */
+  async setPoster(userId: string, id: string, openImage: () => Promise<Readable>): Promise<VideoEntity> {
+    const video = await this.ownedVideo(userId, id);
+    await this.deps.posters.fromImage(video, await this.deps.videos.renditionsFor([id]), await openImage());
+    return this.fresh(id);
   }
 
   /**
@@ -52,6 +73,12 @@ export class VideoEditService {
       this.deps.logger.warn({ err, videoId: id }, 'storage delete failed; left to the purge job');
     }
     if (job === 'running' || !storageDone) await this.deps.jobs.add('video.purge', { videoId: id }, { delay: PURGE_DELAY_MS });
+  }
+
+  private async fresh(id: string): Promise<VideoEntity> {
+    const video = await this.deps.videos.findById(id);
+    if (!video) throw notFound();
+    return video;
   }
 
   /** Strangers get NOT_FOUND for what they may not see (no existence leak); other viewers FORBIDDEN. */

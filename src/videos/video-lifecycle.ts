@@ -43,6 +43,7 @@ export interface VideoDetails {
   title?: string;
   description?: string | null;
   visibility?: Visibility;
+  allowDownload?: boolean;
 }
 
 /** Drops a video's cached metadata in every process (cache/video-cache.ts). */
@@ -87,8 +88,9 @@ const MAX_REASON = 500;
  * fail and failUpload → video.failed, delete → video.deleted) then raise that event through
  * `videoEvents`, once per applied move and never for a refused one. The moves that change what
  * the video's media routes answer (READY, which replaces any earlier version; FAILED, which
- * removes the outputs; a visibility change; delete) also purge the edge cache, after the cache
- * invalidation and before the progress event: a player told READY asks the origin, not the edge.
+ * removes the outputs; a new poster; a visibility or download switch; delete) also purge the edge
+ * cache, after the cache invalidation and before the progress event: a player told READY asks the
+ * origin, not the edge.
  * Other side effects that belong to one move and not to a service (richer progress) hang off
  * `changed` and `announce` below.
  */
@@ -194,13 +196,26 @@ export class VideoLifecycle {
 
   /**
    * The owner's edits, in any status: no move, but every reader must see them at once. A
-   * visibility in the patch changes who may fetch the media (PRIVATE: nobody without a signed
-   * URL), so the edge must forget them; a title does not. It purges even when the value looks
-   * unchanged: compared with a row read before the write, a concurrent edit could hide a change.
+   * visibility or download switch in the patch changes who may fetch the media (PRIVATE: nobody
+   * without a signed URL; downloads off: the owner only), so the edge must forget them; a title
+   * does not. It purges even when the value looks unchanged: compared with a row read before the
+   * write, a concurrent edit could hide a change.
    */
   async edit(id: string, details: VideoDetails): Promise<void> {
     if (Object.keys(details).length) await this.deps.repo.update(id, details);
-    await this.changed(id, details.visibility !== undefined);
+    await this.changed(id, details.visibility !== undefined || details.allowDownload !== undefined);
+  }
+
+  /**
+   * A READY video's new poster, written only while `published` (the manifest of the generation the
+   * poster was made from) is still the published one: a re-encode in between brings its own poster,
+   * and this one, made from a generation about to be removed, must not replace it. No status move.
+   */
+  async setPoster(id: string, poster: StoredImage[], guard: { published: string }): Promise<boolean> {
+    if (!(await this.deps.repo.update(id, { poster }, { from: [VideoStatus.READY], match: { hlsKey: guard.published } }))) return false;
+    // The replaced poster files are removed next: the edge must not keep serving them.
+    await this.changed(id, true);
+    return true;
   }
 
   /**

@@ -183,6 +183,45 @@ describe('upload, processing and playback in Chromium', () => {
     await screenshot(page, 'library');
   });
 
+  it('lets the owner pick the poster at the player position or upload one, allow downloads, and download the MP4', SLOW, async () => {
+    const token = (await storedToken(page))!;
+    const poster = async () =>
+      (await gql<{ video: { allowDownload: boolean; poster: { url: string; width: number } } }>(stack.url, 'query($id:ID!){ video(id:$id){ allowDownload poster{ url width } } }', { id: privateVideoId }, token)).data!.video;
+    const posterShown = (url: string) => page.waitForFunction(`document.querySelector('video').getAttribute('poster') === ${JSON.stringify(url)}`, null, { timeout: 30_000 });
+    await page.goto(`${base}/watch/${privateVideoId}`);
+    const original = await poster();
+    await page.getByRole('button', { name: 'Play' }).click();
+    await page.waitForFunction('document.querySelector("video").currentTime >= 2', null, { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('button', { name: 'Use this frame as poster' }).click();
+    await page.getByText(/The poster is now the frame at 0:0[2-9]/).waitFor({ timeout: 30_000 });
+    const picked = await poster();
+    assert.notEqual(picked.poster.url, original.poster.url);
+    await posterShown(picked.poster.url);
+
+    const image = join(dir, 'poster.png');
+    await run('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=480x360', '-frames:v', '1', image]);
+    await page.getByLabel('Poster image').setInputFiles(image);
+    await page.getByText('The poster is now your image.').waitFor({ timeout: 30_000 });
+    const uploaded = await poster();
+    assert.equal(uploaded.poster.width, 480);
+    await posterShown(uploaded.poster.url);
+
+    await page.getByLabel('Allow downloads').check();
+    await page.getByText('Viewers may download this video.').waitFor();
+    assert.equal((await poster()).allowDownload, true);
+    await page.getByLabel('Download resolution').selectOption('240');
+    const download = page.waitForEvent('download', { timeout: MEDIA_TIMEOUT });
+    await page.getByRole('button', { name: 'Download MP4' }).click();
+    const file = join(dir, 'download.mp4');
+    await (await download).saveAs(file);
+    assert.match((await download).suggestedFilename(), /-240p\.mp4$/);
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=height', '-of', 'json', file]);
+    const probe = JSON.parse(stdout) as { format: { duration: string }; streams: { height?: number }[] };
+    assert.ok(Math.abs(Number(probe.format.duration) - 6) < 0.2, probe.format.duration);
+    assert.ok(probe.streams.some((s) => s.height === 240));
+  });
+
   it('keeps a private video out of reach when signed out', SLOW, async () => {
     const token = (await storedToken(page))!;
     const r = await gql<{ video: { playback: { hlsUrl: string } } }>(stack.url, 'query($id:ID!){ video(id:$id){ playback { hlsUrl } } }', { id: privateVideoId }, token);

@@ -34,6 +34,10 @@ export class MemoryStorage implements ObjectStorage {
     return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
   }
 
+  async delete(key: string): Promise<void> {
+    this.objects.delete(key);
+  }
+
   async deletePrefix(prefix: string): Promise<number> {
     const keys = await this.list(prefix);
     for (const k of keys) this.objects.delete(k);

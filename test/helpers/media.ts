@@ -215,3 +215,35 @@ export async function waitForJob(stack: TestStack, videoId: string, timeoutMs = 
     await jobs.close();
   }
 }
+
+/** A picture shrunk to 32x18 grey pixels: enough to tell frames apart, blind to encoding noise. */
+export async function greyPixels(file: string): Promise<Buffer> {
+  const { stdout } = await promisify(execFile)('ffmpeg', ['-v', 'error', '-i', file, '-vf', 'scale=32:18', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], {
+    encoding: 'buffer',
+    maxBuffer: 1024 * 1024,
+  });
+  return stdout;
+}
+
+/** Mean absolute difference of two grey pictures of the same size (0: identical, 255: opposite). */
+export function pictureDistance(a: Buffer, b: Buffer): number {
+  if (a.length !== b.length || !a.length) throw new Error('pictures of different sizes');
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs((a[i] ?? 0) - (b[i] ?? 0));
+  return sum / a.length;
+}
+
+/** The top-level box types of an MP4 file, in order (ftyp, moov, mdat…). */
+export function mp4Boxes(bytes: Buffer): string[] {
+  const boxes: string[] = [];
+  for (let at = 0; at + 8 <= bytes.length; ) {
+    let size = bytes.readUInt32BE(at);
+    const type = bytes.toString('latin1', at + 4, at + 8);
+    if (size === 1) size = Number(bytes.readBigUInt64BE(at + 8));
+    if (size === 0) size = bytes.length - at;
+    if (size < 8) throw new Error(`bad box size at ${at}`);
+    boxes.push(type);
+    at += size;
+  }
+  return boxes;
+}

@@ -61,13 +61,25 @@ export async function uploadFile(
   input: Record<string, unknown> = { title: 'Clip' },
   opts: { map?: unknown; omitFile?: boolean; preflight?: boolean } = {},
 ): Promise<GqlResult<{ uploadVideo: UploadedVideo }>> {
+  return multipartMutation(url, token, UPLOAD_MUTATION, { input }, file, opts);
+}
+
+/** Any mutation whose `$file: Upload!` variable is sent as a multipart file part (GraphQL multipart request spec). */
+export async function multipartMutation<T = Record<string, unknown>>(
+  url: string,
+  token: string | undefined,
+  query: string,
+  variables: Record<string, unknown>,
+  file: string | { filename: string; body: Readable | Buffer; contentType?: string },
+  opts: { map?: unknown; omitFile?: boolean; preflight?: boolean } = {},
+): Promise<GqlResult<T>> {
   const f = typeof file === 'string' ? { filename: file.split('/').pop() ?? 'file', body: createReadStream(file) } : file;
   const boundary = `----vp${Math.random().toString(16).slice(2)}`;
   const body = multipartBody(
     boundary,
-    { query: UPLOAD_MUTATION, variables: { file: null, input } },
+    { query, variables: { ...variables, file: null } },
     opts.map ?? { 0: ['variables.file'] },
-    opts.omitFile ? [] : [{ field: '0', filename: f.filename, body: f.body }],
+    opts.omitFile ? [] : [{ field: '0', filename: f.filename, body: f.body, contentType: 'contentType' in f ? f.contentType : undefined }],
   );
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',

@@ -104,6 +104,14 @@ for (const driver of ['s3', 'local'] as const) {
       }
     });
 
+    it('deletes one object, leaving its neighbours, and takes a missing key quietly', async () => {
+      for (const k of ['t/e/poster.jpg', 't/e/poster.jpg.keep', 't/e/other.jpg']) await storage.put(k, Readable.from([Buffer.from(k)]));
+      await storage.delete('t/e/poster.jpg');
+      assert.deepEqual(await storage.list('t/e/'), ['t/e/other.jpg', 't/e/poster.jpg.keep']);
+      await storage.delete('t/e/poster.jpg');
+      await assert.rejects(storage.delete('t/../x'), /Unsafe storage key/);
+    });
+
     it('gives a URL or path ffprobe can read', async () => {
       await storage.put('t/d/file.txt', Readable.from([Buffer.from('presigned')]));
       const url = await storage.presignedGetUrl('t/d/file.txt', 60);

@@ -27,6 +27,8 @@ function fakeTools(info: ProbeResult, opts: { failEncodeAt?: number } = {}) {
     probe: async () => info,
     checkDecodable: async () => undefined,
     keyframeTimes: async () => [],
+    probeImage: async () => Promise.reject(new Error('not used by transcodes')),
+    hasEncoder: async () => true,
     async run(args: string[], run: RunOptions = {}) {
       runs.push(args);
       const mpd = args.find((a) => a.endsWith('manifest.mpd'));

@@ -22,6 +22,7 @@ class FakeRepo {
   async update(id: string, columns: VideoColumns, guard: WriteGuard & { renditions?: readonly RenditionRow[] } = {}): Promise<boolean> {
     const row = this.rows.get(id);
     if (!row || (guard.from && !guard.from.includes(row.status))) return false;
+    if (guard.match && Object.entries(guard.match).some(([k, v]) => row[k as keyof typeof row] !== v)) return false;
     this.writes += 1;
     Object.assign(row, columns);
     if (guard.renditions) this.renditions.set(id, guard.renditions);
@@ -219,6 +220,32 @@ describe('video lifecycle', () => {
       assert.deepEqual(s.events, []);
       assert.deepEqual(s.emitted, [[VideoEvent.VIDEO_DELETED, ID, 'u']], 'one video.deleted, carrying the owner, and none for the edit');
     }
+  });
+
+  it('sets a new poster only on a READY video still publishing the same generation, then purges the video from the edge', async () => {
+    const poster = [{ key: 'k/posters/s1/640x360.jpg', width: 640, height: 360, webpKey: 'k/posters/s1/640x360.webp' }];
+    const s = await at(VideoStatus.READY);
+    assert.equal(await s.lifecycle.setPoster(ID, poster, { published: pub.hlsKey }), true);
+    assert.deepEqual([s.repo.rows.get(ID)?.poster, s.repo.status(ID)], [poster, VideoStatus.READY]);
+    assert.deepEqual(s.invalidated, [ID]);
+    assert.deepEqual(s.purged, [ID], 'the replaced poster files are removed next');
+    assert.deepEqual(s.events, [], 'no move, nothing to announce');
+
+    const reencoded = await at(VideoStatus.READY);
+    assert.equal(await reencoded.lifecycle.setPoster(ID, poster, { published: 'old/master.m3u8' }), false, 'another generation is published now');
+    const processing = await at(VideoStatus.PROCESSING);
+    assert.equal(await processing.lifecycle.setPoster(ID, poster, { published: pub.hlsKey }), false);
+    for (const refused of [reencoded, processing]) {
+      assert.deepEqual([refused.repo.writes, refused.invalidated, refused.purged], [0, [], []]);
+    }
+  });
+
+  it('records the download switch as an edit, and purges the edge (downloads sit in shared caches)', async () => {
+    const s = await at(VideoStatus.READY);
+    await s.lifecycle.edit(ID, { allowDownload: true });
+    assert.equal(s.repo.rows.get(ID)?.allowDownload, true);
+    assert.deepEqual(s.invalidated, [ID]);
+    assert.deepEqual(s.purged, [ID]);
   });
 
   it('raises each webhook event once, after the move it belongs to, and none for moves without one', async () => {

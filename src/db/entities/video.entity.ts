@@ -18,6 +18,8 @@ export interface StoredImage {
   key: string;
   width: number;
   height: number;
+  /** The same picture as WebP, when it was made (posters picked or uploaded after issue 13). */
+  webpKey?: string;
 }
 
 export interface StoredStoryboard {
@@ -104,6 +106,10 @@ export class VideoEntity {
 
   @Column({ name: 'encoding_settings', type: 'json', nullable: true })
   encodingSettings!: Record<string, unknown> | null;
+
+  /** Whether viewers other than the owner may download the video as an MP4 (the owner always may). */
+  @Column({ name: 'allow_download', type: 'boolean', default: false })
+  allowDownload!: boolean;
 
   @Column({ name: 'view_count', type: 'bigint', default: 0, transformer: bigintTransformer() })
   viewCount!: number;

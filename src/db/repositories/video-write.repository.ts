@@ -15,6 +15,8 @@ export type NewVideoRow = Pick<
 export interface WriteGuard {
   /** The write applies only while the row is in one of these statuses; any status when omitted. */
   from?: readonly VideoStatus[];
+  /** …and only while these columns still hold these values (e.g. the published manifest of one generation). */
+  match?: Partial<Pick<VideoEntity, 'hlsKey'>>;
 }
 
 /**
@@ -60,7 +62,7 @@ export class VideoWriteRepository {
       .createQueryBuilder()
       .update(VideoEntity)
       .set(columns)
-      .where(guard.from ? { id, status: In([...guard.from]) } : { id })
+      .where({ ...guard.match, id, ...(guard.from ? { status: In([...guard.from]) } : {}) })
       .execute();
     return (res.affected ?? 0) > 0;
   }

@@ -1,5 +1,7 @@
 import { GraphQLError, GraphQLScalarType } from 'graphql';
+import type { Readable } from 'node:stream';
 import { GraphQLUpload, type FileUpload } from 'graphql-upload-minimal';
+import { badInput } from '../../errors';
 
 /**
  * The file part of a multipart request, possibly still arriving. Boxed on purpose: type-graphql
@@ -25,6 +27,15 @@ export const UploadScalar = new GraphQLScalarType<IncomingFile, unknown>({
     return { promise };
   },
 });
+
+/** The file part's bytes; a part that is missing or malformed is the client's error (BAD_USER_INPUT). */
+export async function openUpload(file: IncomingFile): Promise<Readable> {
+  try {
+    return (await file.promise).createReadStream();
+  } catch (err) {
+    throw badInput(`The file part is missing or malformed: ${(err as Error).message}`, { field: 'file' });
+  }
+}
 
 /** Reads and drops a file part nobody will store, so the request body does not stall. */
 export function drain(file: IncomingFile): void {

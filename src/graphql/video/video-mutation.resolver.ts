@@ -2,6 +2,7 @@ import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { VideoEditService } from '../../videos/video-edit.service';
 import { videoIdArg } from '../common/ids';
 import { requireUser, type GraphQLContext } from '../context';
+import { drain, openUpload, UploadScalar, type IncomingFile } from './upload.scalar';
 import { VideoUpdateInput } from './video.input';
 import { Video } from './video.type';
 
@@ -17,6 +18,25 @@ export class VideoMutationResolver {
   ): Promise<Video> {
     const user = requireUser(ctx);
     return Video.from(await this.edits.update(user.id, videoIdArg(id, 'id'), input));
+  }
+
+  @Mutation(() => Video, {
+    description:
+      'Owner only, READY videos: a JPEG, PNG or WebP image (multipart, as `uploadVideo`) becomes the poster, in the poster sizes. ' +
+      'Recognised by decoding it, never by its name or type; at most POSTER_MAX_BYTES and POSTER_MAX_DIMENSION pixels per side.',
+  })
+  async setPoster(
+    @Arg('videoId', () => ID) videoId: string,
+    @Arg('file', () => UploadScalar) file: IncomingFile,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Video> {
+    try {
+      const user = requireUser(ctx);
+      return Video.from(await this.edits.setPoster(user.id, videoIdArg(videoId, 'videoId'), () => openUpload(file)));
+    } catch (err) {
+      drain(file);
+      throw err;
+    }
   }
 
   @Mutation(() => Boolean, { description: 'Owner only: removes the files, rows, pending jobs and cached copies.' })

@@ -68,7 +68,9 @@ export class VideoResolver {
   @FieldResolver(() => Image, { nullable: true })
   poster(@Root() video: Video): Image | null {
     const largest = video.entity.poster?.[0];
-    return largest ? { url: this.urls.file(video.entity, pathOf(video.entity, largest.key)), width: largest.width, height: largest.height } : null;
+    if (!largest) return null;
+    const url = (key: string) => this.urls.file(video.entity, pathOf(video.entity, key));
+    return { url: url(largest.key), width: largest.width, height: largest.height, webpUrl: largest.webpKey ? url(largest.webpKey) : null };
   }
 
   @FieldResolver(() => Storyboard, { nullable: true })

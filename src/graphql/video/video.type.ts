@@ -18,6 +18,7 @@ export class Image {
   @Field() url!: string;
   @Field(() => Int) width!: number;
   @Field(() => Int) height!: number;
+  @Field(() => String, { nullable: true, description: 'The same picture as WebP, when there is one.' }) webpUrl!: string | null;
 }
 
 @ObjectType({ description: 'Sprite sheet(s) and a WebVTT index with #xywh= fragments for scrub previews.' })
@@ -45,6 +46,7 @@ export class Video {
   @Field(() => String, { nullable: true }) description!: string | null;
   @Field(() => VideoStatus) status!: VideoStatus;
   @Field(() => Visibility) visibility!: Visibility;
+  @Field({ description: 'Whether viewers other than the owner may download it (see `download`).' }) allowDownload!: boolean;
   @Field(() => String, { nullable: true }) failureReason!: string | null;
   @Field(() => User) uploader!: User;
   @Field(() => Float, { nullable: true }) durationSeconds!: number | null;
@@ -69,6 +71,7 @@ export class Video {
       description: e.description,
       status: e.status,
       visibility: e.visibility,
+      allowDownload: e.allowDownload === true,
       failureReason: e.failureReason,
       durationSeconds: e.durationSeconds,
       width: e.width,

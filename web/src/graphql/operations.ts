@@ -10,8 +10,11 @@ export {
   MyVideosDocument as MyVideosQuery,
   PublicVideosDocument as PublicVideosQuery,
   RecordPlaybackDocument as RecordPlaybackMutation,
+  SetPosterDocument as SetPosterMutation,
   SignInDocument as SignInMutation,
   SignUpDocument as SignUpMutation,
+  UpdateVideoDocument as UpdateVideoMutation,
+  VideoDownloadDocument as VideoDownloadQuery,
   VideoProgressDocument as VideoProgressSubscription,
   WatchVideoDocument as WatchVideoQuery,
 } from './generated';

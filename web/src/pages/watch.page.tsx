@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState, type PointerEvent } from 'react';
+import { useEffect, useRef, useState, type MutableRefObject, type PointerEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { errorMessage } from '../client';
 import { StatusBadge } from '../components/video-card';
+import { DownloadButton, OwnerTools } from '../components/video-tools';
 import { formatTime } from '../format';
-import { ContinueWatchingQuery, RecordPlaybackMutation, WatchVideoQuery, type WatchVideo } from '../graphql/operations';
+import { ContinueWatchingQuery, MeQuery, RecordPlaybackMutation, WatchVideoQuery, type WatchVideo } from '../graphql/operations';
 import { attachEngine, type Engine, type EngineKind, type Level } from '../player/engine';
 import { cueAt, parseStoryboardVtt, type StoryboardCue } from '../player/storyboard';
 import { navigate, useLocation } from '../router';
@@ -26,7 +27,7 @@ function useStoryboard(video: WatchVideo): StoryboardCue[] {
   return cues;
 }
 
-function Player({ video, engineKind, resumeAt }: { video: WatchVideo; engineKind: EngineKind; resumeAt: number | null }) {
+function Player({ video, engineKind, resumeAt, position }: { video: WatchVideo; engineKind: EngineKind; resumeAt: number | null; position: MutableRefObject<number> }) {
   const token = useToken();
   const ref = useRef<HTMLVideoElement>(null);
   const engine = useRef<Engine | null>(null);
@@ -116,7 +117,10 @@ function Player({ video, engineKind, resumeAt }: { video: WatchVideo; engineKind
         onClick={() => (ref.current!.paused ? void ref.current!.play() : ref.current!.pause())}
         onPlay={() => setPlaying(true)}
         onPause={() => setPlaying(false)}
-        onTimeUpdate={() => setTime(ref.current!.currentTime)}
+        onTimeUpdate={() => {
+          position.current = ref.current!.currentTime;
+          setTime(position.current);
+        }}
         onLoadedMetadata={onLoadedMetadata}
       />
       <div className="controls">
@@ -184,8 +188,11 @@ export function WatchPage({ id }: { id: string }) {
   const token = useToken();
   const location = useLocation();
   const engineKind: EngineKind = new URLSearchParams(location.split('?')[1] ?? '').get('engine') === 'dash' ? 'dash' : 'hls';
-  const [{ data, error, fetching }] = useQuery({ query: WatchVideoQuery, variables: { id } });
+  const [{ data, error, fetching }, refetch] = useQuery({ query: WatchVideoQuery, variables: { id } });
   const [history] = useQuery({ query: ContinueWatchingQuery, variables: { first: 50 }, pause: !token, requestPolicy: 'network-only' });
+  const [me] = useQuery({ query: MeQuery, pause: !token });
+  // Where the player is, for "Use this frame as poster" (a ref: no re-render on every timeupdate).
+  const position = useRef(0);
   const video = data?.video;
 
   if (error && !data) return <p role="alert" className="error">{errorMessage(error)}</p>;
@@ -194,12 +201,13 @@ export function WatchPage({ id }: { id: string }) {
   // Wait for the history so the player starts at the right place (history is best-effort: an error means none).
   const historyDone = !token || !!history.data || !!history.error;
   const resumeAt = history.data?.continueWatching.find((e) => e.video.id === id)?.positionSeconds ?? null;
+  const isOwner = !!token && me.data?.me?.id === video.uploader.id;
 
   return (
     <article className="watch">
       <h1>{video.title}</h1>
       {video.playback && historyDone ? (
-        <Player key={`${engineKind}:${video.id}`} video={video} engineKind={engineKind} resumeAt={resumeAt} />
+        <Player key={`${engineKind}:${video.id}`} video={video} engineKind={engineKind} resumeAt={resumeAt} position={position} />
       ) : !video.playback ? (
         <p className="card">
           <StatusBadge status={video.status} /> {video.status === 'FAILED' ? video.failureReason : 'This video is not playable yet.'}
@@ -209,6 +217,8 @@ export function WatchPage({ id }: { id: string }) {
         by {video.uploader.displayName} · {video.visibility.toLowerCase()} · {video.renditions.map((r) => `${r.height}p`).join(', ')}
       </p>
       {video.description && <p>{video.description}</p>}
+      {video.status === 'READY' && (isOwner || video.allowDownload) && <DownloadButton video={video} />}
+      {isOwner && token && <OwnerTools video={video} token={token} position={position} onPosterChanged={() => refetch({ requestPolicy: 'network-only' })} />}
     </article>
   );
 }
