@@ -52,6 +52,8 @@ const schema = z
     TRANSCODE_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']).default('veryfast'),
     SEGMENT_SECONDS: int(1, 10).default(4),
     TRANSCODE_TIMEOUT_SECONDS: int(1).default(3600),
+    TRANSCODE_RATE_CONTROL: z.enum(['capped-crf', 'fixed']).default('capped-crf'),
+    TRANSCODE_CRF: int(0, 51).default(21),
 
     GRAPHQL_MAX_DEPTH: int(2, 50).default(10),
     GRAPHQL_MAX_COMPLEXITY: int(10).default(5000),
@@ -133,7 +135,8 @@ export interface Config {
   workerConcurrency: number;
   /** Where the worker serves /metrics; null: not served. */
   workerMetricsPort: number | null;
-  transcode: { preset: string; segmentSeconds: number; timeoutSeconds: number };
+  /** rateControl and crf: see media/ladder.ts (RateControl). */
+  transcode: { preset: string; segmentSeconds: number; timeoutSeconds: number; rateControl: 'capped-crf' | 'fixed'; crf: number };
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
   adminEmails: string[];
@@ -254,7 +257,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerMetricsPort: e.WORKER_METRICS_PORT ?? null,
-    transcode: { preset: e.TRANSCODE_PRESET, segmentSeconds: e.SEGMENT_SECONDS, timeoutSeconds: e.TRANSCODE_TIMEOUT_SECONDS },
+    transcode: {
+      preset: e.TRANSCODE_PRESET,
+      segmentSeconds: e.SEGMENT_SECONDS,
+      timeoutSeconds: e.TRANSCODE_TIMEOUT_SECONDS,
+      rateControl: e.TRANSCODE_RATE_CONTROL,
+      crf: e.TRANSCODE_CRF,
+    },
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
     graphqlMaxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
     adminEmails: e.ADMIN_EMAILS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
