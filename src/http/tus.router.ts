@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { EVENTS, Server } from '@tus/server';
+import { EVENTS, Server, type Locker } from '@tus/server';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from '../config/logger';
 import { AppError, notFound } from '../errors';
@@ -40,13 +40,22 @@ function nodeRequestOf(req: unknown): IncomingMessage | undefined {
  * the `createUpload` mutation, which binds them to a video and its owner; every request here must
  * carry that owner's `Authorization: Bearer` token.
  */
-export function tusRouter(deps: { tokens: TokenService; uploads: UploadService; resumable: ResumableStore; maxUploadBytes: number; logger: Logger }): Router {
+export function tusRouter(deps: {
+  tokens: TokenService;
+  uploads: UploadService;
+  resumable: ResumableStore;
+  maxUploadBytes: number;
+  logger: Logger;
+  /** One request at a time per upload across every API process (cache/upload-locker.ts). */
+  locker: Locker;
+}): Router {
   const { tokens, uploads, logger } = deps;
   /** The video id each request in flight was authorised for; the tus server reads only this. */
   const authorised = new WeakMap<IncomingMessage, string>();
   const tus = new Server({
     path: '/uploads',
     datastore: deps.resumable.datastore,
+    locker: deps.locker,
     maxSize: deps.maxUploadBytes,
     postReceiveInterval: 100,
     respectForwardedHeaders: true,
