@@ -53,6 +53,10 @@ const schema = z
     SEGMENT_SECONDS: int(1, 10).default(4),
     TRANSCODE_TIMEOUT_SECONDS: int(1).default(3600),
 
+    HTTP_HEADERS_TIMEOUT_SECONDS: int(1, 600).default(20),
+    HTTP_REQUEST_TIMEOUT_SECONDS: int(1).default(300),
+    UPLOAD_IDLE_TIMEOUT_SECONDS: int(1).default(60),
+
     GRAPHQL_MAX_DEPTH: int(2, 50).default(10),
     GRAPHQL_MAX_COMPLEXITY: int(10).default(5000),
     ADMIN_EMAILS: z.string().default(''),
@@ -135,6 +139,7 @@ export interface Config {
   /** Where the worker serves /metrics; null: not served. */
   workerMetricsPort: number | null;
   transcode: { preset: string; segmentSeconds: number; timeoutSeconds: number };
+  http: HttpTimeouts;
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
   adminEmails: string[];
@@ -148,6 +153,19 @@ export interface Config {
   };
   derivedMedia: DerivedMediaConfig;
   webhooks: WebhookConfig;
+}
+
+/**
+ * How long the API waits for clients (http/timeouts.ts). Uploads have no overall limit (a 2 GB
+ * upload at 5 MB/s takes 7 minutes), only an idle limit; every other request must arrive whole in time.
+ */
+export interface HttpTimeouts {
+  /** From connection (or the previous request) to the end of the headers: slow-header clients are dropped after this. */
+  headersMs: number;
+  /** Headers and body of a request that is not an upload. */
+  requestMs: number;
+  /** An upload (tus PATCH, multipart POST /graphql) is dropped after this long without a byte. */
+  uploadIdleMs: number;
 }
 
 /** What is made from or added to a video on request: thumbnails at any time, custom posters, caption tracks (issue 13). */
@@ -258,6 +276,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerMetricsPort: e.WORKER_METRICS_PORT ?? null,
     transcode: { preset: e.TRANSCODE_PRESET, segmentSeconds: e.SEGMENT_SECONDS, timeoutSeconds: e.TRANSCODE_TIMEOUT_SECONDS },
+    http: {
+      headersMs: e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+      requestMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      uploadIdleMs: e.UPLOAD_IDLE_TIMEOUT_SECONDS * 1000,
+    },
     graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
     graphqlMaxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
     adminEmails: e.ADMIN_EMAILS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),

@@ -16,6 +16,7 @@ import type { TokenService } from '../users/tokens';
 import type { AuthUser } from '../users/tokens';
 import { graphiqlRouter } from './graphiql';
 import { httpMetricsMiddleware, type Metrics } from './metrics';
+import { requestTimeouts, serverTimeoutOptions } from './timeouts';
 import { graphqlUploads, multipartErrorHandler } from './upload-errors';
 
 export interface HttpServerDeps {
@@ -42,11 +43,12 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
+  app.use(requestTimeouts(config.http));
   app.use(httpMetricsMiddleware(metrics));
   for (const router of deps.routers) app.use(router);
   app.use(graphiqlRouter());
 
-  const server = createServer(app);
+  const server = createServer(serverTimeoutOptions(config.http), app);
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
   wsServer.on('connection', (socket) => {
     metrics.wsConnections.inc();
