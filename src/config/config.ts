@@ -52,6 +52,8 @@ const schema = z
     TRANSCODE_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']).default('veryfast'),
     SEGMENT_SECONDS: int(1, 10).default(4),
     TRANSCODE_TIMEOUT_SECONDS: int(1).default(3600),
+    TRANSCODE_RATE_CONTROL: z.enum(['capped-crf', 'fixed']).default('capped-crf'),
+    TRANSCODE_CRF: int(0, 51).default(21),
 
     HTTP_HEADERS_TIMEOUT_SECONDS: int(1, 600).default(20),
     HTTP_REQUEST_TIMEOUT_SECONDS: int(1).default(300),
@@ -138,7 +140,8 @@ export interface Config {
   workerConcurrency: number;
   /** Where the worker serves /metrics; null: not served. */
   workerMetricsPort: number | null;
-  transcode: { preset: string; segmentSeconds: number; timeoutSeconds: number };
+  /** rateControl and crf: see media/ladder.ts (RateControl). */
+  transcode: { preset: string; segmentSeconds: number; timeoutSeconds: number; rateControl: 'capped-crf' | 'fixed'; crf: number };
   http: HttpTimeouts;
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
@@ -275,7 +278,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerMetricsPort: e.WORKER_METRICS_PORT ?? null,
-    transcode: { preset: e.TRANSCODE_PRESET, segmentSeconds: e.SEGMENT_SECONDS, timeoutSeconds: e.TRANSCODE_TIMEOUT_SECONDS },
+    transcode: {
+      preset: e.TRANSCODE_PRESET,
+      segmentSeconds: e.SEGMENT_SECONDS,
+      timeoutSeconds: e.TRANSCODE_TIMEOUT_SECONDS,
+      rateControl: e.TRANSCODE_RATE_CONTROL,
+      crf: e.TRANSCODE_CRF,
+    },
     http: {
       headersMs: e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
       requestMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,

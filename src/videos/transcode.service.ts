@@ -9,7 +9,7 @@ import type { ProgressPhase } from '../events/progress';
 import { buildEncodeArgs, buildPosterArgs, buildRemuxArgs, buildStoryboardSheetArgs, DASH_MANIFEST, gopFrames, initName, MASTER_PLAYLIST, mediaPlaylistName } from '../media/ffmpeg-args';
 import { FfmpegError } from '../media/ffmpeg-runner';
 import { keyframesAligned } from '../media/keyframes';
-import { buildLadder, type Ladder } from '../media/ladder';
+import { buildLadder, type Ladder, type RateControl } from '../media/ladder';
 import { checkMedia, MediaError } from '../media/media-policy';
 import type { MediaTools } from '../media/media-tools';
 import { canCopyTopRung, canRemux, planStoryboard, posterSizes, readVariants, storyboardVtt, withFrameRate, type VariantInfo } from '../media/outputs';
@@ -19,6 +19,7 @@ import { CAPTIONS_FOLDER, publicKey, publicPrefix, sourceKey } from '../storage/
 import type { ObjectStorage } from '../storage/storage';
 import type { CaptionPublisher } from './caption-publisher';
 import { createWorkspace, downloadSource, removeWorkspace, uploadDir } from './transcode-files';
+import { advertiseMeasuredBandwidth } from './measured-bandwidth';
 import type { RenditionRow, VideoLifecycle } from './video-lifecycle';
 
 export { MediaError };
@@ -27,6 +28,7 @@ export interface TranscodeSettings {
   preset: string;
   segmentSeconds: number;
   audioBitrate: number;
+  rateControl: RateControl;
 }
 
 export interface RunContext {
@@ -164,6 +166,7 @@ export class TranscodeService {
       : buildEncodeArgs({
           input: a.src, outDir: out, rungs: [lowest], frameRate: ladder.frameRate, segmentSeconds,
           audio: info.hasAudio ? { bitrate: audioBitrate } : null, preset: 'ultrafast', storyboard: null, strict: true,
+          rateControl: this.deps.settings.rateControl,
         });
     await this.ffmpeg(a, args);
     const frameRate = remux ? info.frameRate : ladder.frameRate;
@@ -210,6 +213,7 @@ export class TranscodeService {
       storyboard,
       strict: true,
       copyTopRung,
+      rateControl: this.deps.settings.rateControl,
     });
     const base = quick ? P.quick : P.probe;
     await this.ffmpeg(a, args, info.duration, (pct) => this.report(a, 'TRANSCODE', base + ((P.encode - base) * pct) / 100));
@@ -266,6 +270,7 @@ export class TranscodeService {
         ladder: ladder.rungs,
         topRung: encoded.copyTopRung ? 'copy' : 'encode',
         audioBitrate: info.hasAudio ? settings.audioBitrate : null,
+        rateControl: settings.rateControl,
         firstPlayable: quick ? (quick.remux ? 'remux' : 'lowest-rung') : 'none',
         firstPlayableMs: quick?.ms ?? null,
         totalMs: Date.now() - a.started,
@@ -308,8 +313,9 @@ export class TranscodeService {
     }
   }
 
-  /** ffmpeg's master playlist, completed with FRAME-RATE; the variants it lists. */
+  /** ffmpeg's manifests with measured bandwidths, the master completed with FRAME-RATE; the variants it lists. */
   private async finishMaster(dir: string, frameRate: number): Promise<VariantInfo[]> {
+    await advertiseMeasuredBandwidth(dir);
     const file = path.join(dir, MASTER_PLAYLIST);
     const master = withFrameRate(await readFile(file, 'utf8'), frameRate);
     await writeFile(file, master);
