@@ -55,6 +55,9 @@ const schema = z
 
     GRAPHQL_MAX_DEPTH: int(2, 50).default(10),
     GRAPHQL_MAX_COMPLEXITY: int(10).default(5000),
+    GRAPHQL_MAX_COMPLEXITY_ANONYMOUS: int(10).default(2000),
+    GRAPHQL_MAX_ALIASES: int(1, 1000).default(15),
+    GRAPHQL_MAX_TOKENS: int(100).default(2000),
     ADMIN_EMAILS: z.string().default(''),
 
     VIDEO_CACHE_ENABLED: bool.default(true),
@@ -134,8 +137,14 @@ export interface Config {
   /** Where the worker serves /metrics; null: not served. */
   workerMetricsPort: number | null;
   transcode: { preset: string; segmentSeconds: number; timeoutSeconds: number };
-  graphqlMaxDepth: number;
-  graphqlMaxComplexity: number;
+  /** The limits every GraphQL operation meets, over HTTP and graphql-ws alike (graphql/limits.ts). */
+  graphql: {
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    /** Cost budgets: callers without a token get the smaller one. */
+    maxCost: { anonymous: number; signedIn: number };
+  };
   adminEmails: string[];
   playback: PlaybackConfig;
   /** Purges of the edge cache in front of /videos/… (deploy/varnish, edge/edge-purger.ts). */
@@ -255,8 +264,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerMetricsPort: e.WORKER_METRICS_PORT ?? null,
     transcode: { preset: e.TRANSCODE_PRESET, segmentSeconds: e.SEGMENT_SECONDS, timeoutSeconds: e.TRANSCODE_TIMEOUT_SECONDS },
-    graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
-    graphqlMaxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
+    graphql: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxCost: { anonymous: Math.min(e.GRAPHQL_MAX_COMPLEXITY_ANONYMOUS, e.GRAPHQL_MAX_COMPLEXITY), signedIn: e.GRAPHQL_MAX_COMPLEXITY },
+    },
     adminEmails: e.ADMIN_EMAILS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
     playback: {
       cacheEnabled: e.VIDEO_CACHE_ENABLED,
