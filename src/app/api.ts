@@ -16,6 +16,7 @@ import { VideoResolver } from '../graphql/video/video.resolver';
 import { WatchResolver } from '../graphql/watch/watch.resolver';
 import { DownloadResolver } from '../graphql/video/download.resolver';
 import { RateBudget } from '../cache/rate-budget';
+import { RedisUploadLocker } from '../cache/upload-locker';
 import { clientKey } from '../http/client-key';
 import { DownloadService } from '../playback/downloads';
 import { ThumbnailService } from '../playback/thumbnails';
@@ -99,6 +100,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   );
 
   // HTTP.
+  const locker = new RedisUploadLocker(infra.redis, infra.subscriber, config.redisPrefix);
   const metrics = createMetrics();
   const lookups = new Counter({
     name: 'video_cache_lookups_total',
@@ -131,7 +133,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       ),
       deliveryRouter({ cache, storage: infra.storage, signer, views, config: p, logger, thumbnails, clientOf: clientKey(tokens) }),
       bullBoardRouter([jobs.queue], { users, accounts, tokens, adminEmails: config.adminEmails }),
-      tusRouter({ tokens, uploads, resumable, maxUploadBytes: config.maxUploadBytes, logger }),
+      tusRouter({ tokens, uploads, resumable, maxUploadBytes: config.maxUploadBytes, logger, locker }),
       webAppRouter(), // last: its SPA fallback only answers what no other router did
     ],
     createContext: (user) => ({ user, loaders: createLoaders({ users, videos, cache, views }), events }),
@@ -151,6 +153,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     infra,
     async close() {
       await http.close();
+      locker.close();
       for (const t of timers) clearInterval(t);
       // What is pending is written before exit; a dead Redis must not hang shutdown: bounded waits, then the connections are dropped.
       await withTimeout(Promise.all(flushers.map(flush)), 5000, 'final flush').catch((err: unknown) => logger.warn({ err }, 'final flush failed'));

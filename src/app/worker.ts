@@ -5,6 +5,7 @@ import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import { startMetricsServer } from '../http/metrics-server';
 import { QUEUE_NAME, type JobPayloads } from '../jobs/job-types';
+import { rateControlOf } from '../media/ladder';
 import { DownloadBuilder } from '../playback/download-builder';
 import { TranscodeService } from '../videos/transcode.service';
 import { downloadHandler } from '../worker/download.handler';
@@ -35,7 +36,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     lifecycle,
     storage: infra.storage,
     tools,
-    settings: { preset: config.transcode.preset, segmentSeconds: config.transcode.segmentSeconds, audioBitrate: 128_000 },
+    settings: { preset: config.transcode.preset, segmentSeconds: config.transcode.segmentSeconds, audioBitrate: 128_000, rateControl: rateControlOf(config.transcode.rateControl, config.transcode.crf) },
     logger,
   });
   const delivery = new WebhookDeliveryService({

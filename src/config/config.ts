@@ -52,6 +52,12 @@ const schema = z
     TRANSCODE_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']).default('veryfast'),
     SEGMENT_SECONDS: int(1, 10).default(4),
     TRANSCODE_TIMEOUT_SECONDS: int(1).default(3600),
+    TRANSCODE_RATE_CONTROL: z.enum(['capped-crf', 'fixed']).default('capped-crf'),
+    TRANSCODE_CRF: int(0, 51).default(21),
+
+    HTTP_HEADERS_TIMEOUT_SECONDS: int(1, 600).default(20),
+    HTTP_REQUEST_TIMEOUT_SECONDS: int(1).default(300),
+    UPLOAD_IDLE_TIMEOUT_SECONDS: int(1).default(60),
 
     GRAPHQL_MAX_DEPTH: int(2, 50).default(10),
     GRAPHQL_MAX_COMPLEXITY: int(10).default(5000),
@@ -136,7 +142,9 @@ export interface Config {
   workerConcurrency: number;
   /** Where the worker serves /metrics; null: not served. */
   workerMetricsPort: number | null;
-  transcode: { preset: string; segmentSeconds: number; timeoutSeconds: number };
+  /** rateControl and crf: see media/ladder.ts (RateControl). */
+  transcode: { preset: string; segmentSeconds: number; timeoutSeconds: number; rateControl: 'capped-crf' | 'fixed'; crf: number };
+  http: HttpTimeouts;
   /** The limits every GraphQL operation meets, over HTTP and graphql-ws alike (graphql/limits.ts). */
   graphql: {
     maxDepth: number;
@@ -156,6 +164,19 @@ export interface Config {
   };
   derivedMedia: DerivedMediaConfig;
   webhooks: WebhookConfig;
+}
+
+/**
+ * How long the API waits for clients (http/timeouts.ts). Uploads have no overall limit (a 2 GB
+ * upload at 5 MB/s takes 7 minutes), only an idle limit; every other request must arrive whole in time.
+ */
+export interface HttpTimeouts {
+  /** From connection (or the previous request) to the end of the headers: slow-header clients are dropped after this. */
+  headersMs: number;
+  /** Headers and body of a request that is not an upload. */
+  requestMs: number;
+  /** An upload (tus PATCH, multipart POST /graphql) is dropped after this long without a byte. */
+  uploadIdleMs: number;
 }
 
 /** What is made from a published video on request: thumbnails at any time, custom posters (issue 13). */
@@ -263,7 +284,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerMetricsPort: e.WORKER_METRICS_PORT ?? null,
-    transcode: { preset: e.TRANSCODE_PRESET, segmentSeconds: e.SEGMENT_SECONDS, timeoutSeconds: e.TRANSCODE_TIMEOUT_SECONDS },
+    transcode: {
+      preset: e.TRANSCODE_PRESET,
+      segmentSeconds: e.SEGMENT_SECONDS,
+      timeoutSeconds: e.TRANSCODE_TIMEOUT_SECONDS,
+      rateControl: e.TRANSCODE_RATE_CONTROL,
+      crf: e.TRANSCODE_CRF,
+    },
+    http: {
+      headersMs: e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+      requestMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      uploadIdleMs: e.UPLOAD_IDLE_TIMEOUT_SECONDS * 1000,
+    },
     graphql: {
       maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxAliases: e.GRAPHQL_MAX_ALIASES,

@@ -15,6 +15,7 @@ import type { AuthUser } from '../users/tokens';
 import { graphiqlRouter } from './graphiql';
 import { startGraphQLWs } from './graphql-ws';
 import { httpMetricsMiddleware, type Metrics } from './metrics';
+import { requestTimeouts, serverTimeoutOptions } from './timeouts';
 import { graphqlUploads, multipartErrorHandler } from './upload-errors';
 
 export interface HttpServerDeps {
@@ -41,11 +42,12 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
+  app.use(requestTimeouts(config.http));
   app.use(httpMetricsMiddleware(metrics));
   for (const router of deps.routers) app.use(router);
   app.use(graphiqlRouter());
 
-  const server = createServer(app);
+  const server = createServer(serverTimeoutOptions(config.http), app);
   const rules = new OperationRules(schema, config.graphql);
   const formatError = createErrorFormatter(logger);
   const ws = startGraphQLWs({ server, schema, rules, tokens, metrics, createContext: deps.createContext, formatError });

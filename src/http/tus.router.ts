@@ -1,4 +1,5 @@
-import { EVENTS, Server } from '@tus/server';
+import type { IncomingMessage } from 'node:http';
+import { EVENTS, Server, type Locker } from '@tus/server';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from '../config/logger';
 import { AppError, notFound } from '../errors';
@@ -15,22 +16,54 @@ function tusError(err: AppError): { status_code: number; body: string } {
   return { status_code: status, body: `${JSON.stringify({ code: err.code, message: err.message })}\n` };
 }
 
+/** The one URL shape of an upload: `/uploads/<uuid>`, nothing before, after or encoded in it. */
+const UPLOAD_URL = /^\/uploads\/([0-9A-Fa-f-]{36})$/;
+
+/**
+ * The canonical video id an upload URL names, or null for any other shape (query strings, trailing
+ * slashes, extra or dot segments, percent-encoded characters). Read from the raw request line, once:
+ * the id authorised below is the id the tus server is handed, so no spelling can be authorised as
+ * one upload and act on another.
+ */
+export function uploadUrlId(rawUrl: string): string | null {
+  const m = UPLOAD_URL.exec(rawUrl);
+  return m ? parseVideoId(m[1]) : null;
+}
+
+/** The request the tus server wraps (srvx keeps the Node request on `runtime.node.req`). */
+function nodeRequestOf(req: unknown): IncomingMessage | undefined {
+  return (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
+}
+
 /**
  * `/uploads/<videoId>`: the tus 1.0 endpoint (HEAD, PATCH, DELETE, OPTIONS). Uploads are opened by
  * the `createUpload` mutation, which binds them to a video and its owner; every request here must
  * carry that owner's `Authorization: Bearer` token.
  */
-export function tusRouter(deps: { tokens: TokenService; uploads: UploadService; resumable: ResumableStore; maxUploadBytes: number; logger: Logger }): Router {
+export function tusRouter(deps: {
+  tokens: TokenService;
+  uploads: UploadService;
+  resumable: ResumableStore;
+  maxUploadBytes: number;
+  logger: Logger;
+  /** One request at a time per upload across every API process (cache/upload-locker.ts). */
+  locker: Locker;
+}): Router {
   const { tokens, uploads, logger } = deps;
+  /** The video id each request in flight was authorised for; the tus server reads only this. */
+  const authorised = new WeakMap<IncomingMessage, string>();
   const tus = new Server({
     path: '/uploads',
     datastore: deps.resumable.datastore,
+    locker: deps.locker,
     maxSize: deps.maxUploadBytes,
     postReceiveInterval: 100,
     respectForwardedHeaders: true,
     disableTerminationForFinishedUploads: true,
-    getFileIdFromRequest: (_req, lastPath) => {
-      const videoId = parseVideoId(lastPath);
+    // Never the URL again: the id authorised in `handle`, or none (404).
+    getFileIdFromRequest: (req) => {
+      const node = nodeRequestOf(req);
+      const videoId = node ? authorised.get(node) : undefined;
       return videoId ? uploadIdOf(videoId) : undefined;
     },
     generateUrl: (_req, { proto, host, path, id }) => `${proto}://${host}${path}/${videoIdOfUpload(id) ?? ''}`,
@@ -82,7 +115,7 @@ export function tusRouter(deps: { tokens: TokenService; uploads: UploadService; 
       if (req.method === 'POST') return refuse(res, 403, 'Create uploads with the createUpload GraphQL mutation\n');
       // Not part of tus; uploaded bytes are only ever delivered as transcoded renditions.
       if (req.method === 'GET') return refuse(res, 405, 'Method not allowed\n');
-      const videoId = parseVideoId(String(req.params.videoId ?? ''));
+      const videoId = uploadUrlId(req.originalUrl);
       if (!videoId) return refuse(res, 404, tusError(notFound('Upload')).body);
       const offset = req.headers['upload-offset'];
       let decision: ResumableDecision;
@@ -102,12 +135,14 @@ export function tusRouter(deps: { tokens: TokenService; uploads: UploadService; 
         res.status(204).set({ 'Tus-Resumable': '1.0.0', 'Upload-Offset': String(decision.offset) }).end();
         return;
       }
+      authorised.set(req, videoId);
     }
     await tus.handle(req, res);
   };
 
   const router = Router();
-  router.all(['/uploads', '/uploads/:videoId'], (req, res, next) => {
+  // Every path under /uploads comes here, so shapes other than `/uploads/<id>` get this router's 404.
+  router.all(['/uploads', '/uploads/{*rest}'], (req, res, next) => {
     handle(req, res).catch(next);
   });
   return router;

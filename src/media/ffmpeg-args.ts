@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Rung } from './ladder';
+import { rungRate, type RateControl, type Rung } from './ladder';
 
 /**
  * Pure builders of ffmpeg command lines. One process decodes once and writes every rung as
@@ -15,6 +15,8 @@ export const SEGMENT_NAME = 'seg-$RepresentationID$-$Number%05d$.m4s';
 export const mediaPlaylistName = (index: number): string => `media_${index}.m3u8`;
 export const initName = (index: number): string => `init-${index}.mp4`;
 export const STORYBOARD_PATTERN = 'storyboard-%03d.jpg';
+/** The storyboard's single frames, written by the ladder pass and tiled into the sheet afterwards. */
+export const STORYBOARD_FRAME_PATTERN = 'frame-%05d.jpg';
 
 export interface StoryboardPlan {
   intervalSeconds: number;
@@ -37,12 +39,17 @@ export interface EncodePlan {
   segmentSeconds: number;
   audio: AudioPlan | null;
   preset: string;
-  /** Sprite sheets written to outDir in the same pass; omitted when null. */
-  storyboard: StoryboardPlan | null;
+  /**
+   * Storyboard frames (one JPEG per tile) written to `framesDir` in the same pass; omitted when
+   * null. They are tiled into the sheet by buildStoryboardSheetArgs once the pass is over.
+   */
+  storyboard: (StoryboardPlan & { framesDir: string }) | null;
   /** Stream-copy the source video as rung 0 (see canCopyTopRung); the others are encoded. */
   copyTopRung?: boolean;
   /** Extra decoder strictness: stop on the first corrupt frame instead of concealing it. */
   strict: boolean;
+  /** Fixed bitrates or capped CRF (see ladder.ts). */
+  rateControl: RateControl;
 }
 
 const common = ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-progress', 'pipe:1', '-nostats'];
@@ -86,8 +93,10 @@ export function buildEncodeArgs(plan: EncodePlan): string[] {
   });
   if (plan.storyboard) {
     const sb = plan.storyboard;
-    // From the smallest rung: tiles are tiny, and scaling from 240p costs next to nothing.
-    graph.push(`[sbin]fps=1/${sb.intervalSeconds},scale=${sb.tileWidth}:${sb.tileHeight},setsar=1,tile=${sb.columns}x${sb.rows}[sb]`);
+    // From the smallest rung: tiles are tiny, and scaling from 240p costs next to nothing. No
+    // `tile` filter here: it holds its one output frame until the end, and ffmpeg's -progress
+    // reports stop moving while any output waits, so the whole encode looked frozen.
+    graph.push(`[sbin]fps=1/${sb.intervalSeconds},scale=${sb.tileWidth}:${sb.tileHeight},setsar=1[sb]`);
   }
   const gop = gopFrames(plan.frameRate, plan.segmentSeconds);
   const args = [...common];
@@ -109,14 +118,38 @@ export function buildEncodeArgs(plan: EncodePlan): string[] {
     if (copy && i === 0) return;
     // Per stream: a copied stream has no encoder to take a profile.
     args.push(`-profile:v:${i}`, 'high');
-    args.push(`-b:v:${i}`, String(r.videoBitrate), `-maxrate:v:${i}`, String(r.maxBitrate), `-bufsize:v:${i}`, String(r.maxBitrate * 2));
+    args.push(...rateArgs(i, r, plan.rateControl));
   });
   if (plan.audio) args.push('-c:a', 'aac', '-b:a', String(plan.audio.bitrate), '-ac', '2', '-ar', '48000');
   args.push(...dashOutput(plan.outDir, plan.segmentSeconds, !!plan.audio));
   if (plan.storyboard) {
-    args.push('-map', '[sb]', '-c:v', 'mjpeg', '-q:v', '5', '-fps_mode', 'passthrough', '-f', 'image2', path.join(plan.outDir, STORYBOARD_PATTERN));
+    args.push('-map', '[sb]', '-c:v', 'mjpeg', '-q:v', '5', '-fps_mode', 'passthrough', '-f', 'image2', path.join(plan.storyboard.framesDir, STORYBOARD_FRAME_PATTERN));
   }
   return args;
+}
+
+/** One encoded stream's rate options (per output stream index). */
+export function rateArgs(index: number, r: Rung, rc: RateControl): string[] {
+  const rate = rungRate(r, rc);
+  const target = rate.crf !== null ? [`-crf:v:${index}`, String(rate.crf)] : [`-b:v:${index}`, String(rate.bitrate)];
+  return [...target, `-maxrate:v:${index}`, String(rate.maxrate), `-bufsize:v:${index}`, String(rate.bufsize)];
+}
+
+export interface StoryboardSheetPlan extends StoryboardPlan {
+  /** Where the ladder pass wrote the frames (STORYBOARD_FRAME_PATTERN). */
+  framesDir: string;
+  /** The sheet's file. */
+  file: string;
+}
+
+/** The sprite sheet from the storyboard frames: a second, tiny pass over at most 100 small JPEGs. */
+export function buildStoryboardSheetArgs(plan: StoryboardSheetPlan): string[] {
+  return [
+    '-hide_banner', '-nostdin', '-y', '-v', 'error',
+    '-framerate', '1', '-start_number', '1', '-i', path.join(plan.framesDir, STORYBOARD_FRAME_PATTERN),
+    // One sheet: a frame beyond columns × rows (fps rounding at the very end) is left out.
+    '-vf', `tile=${plan.columns}x${plan.rows}`, '-frames:v', '1', '-q:v', '5', '-update', '1', plan.file,
+  ];
 }
 
 export interface RemuxPlan {

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -32,14 +32,21 @@ export async function downloadSource(storage: ObjectStorage, key: string, file: 
   return true;
 }
 
-/** Uploads every file of `dir` (flat) under `keyOf(name)`, a few at a time; returns the keys written. */
+/**
+ * Uploads every file of `dir` (flat) under `keyOf(name)`, a few at a time; returns the keys written.
+ * `onStored(bytes, totalBytes)` follows along after each file.
+ */
 export async function uploadDir(
   storage: ObjectStorage,
   dir: string,
   keyOf: (name: string) => string,
+  onStored: (storedBytes: number, totalBytes: number) => void = () => undefined,
 ): Promise<string[]> {
   const parallel = 4;
   const names = (await readdir(dir)).sort(byUploadOrder);
+  const sizes = new Map(await Promise.all(names.map(async (n) => [n, (await stat(path.join(dir, n))).size] as const)));
+  const total = [...sizes.values()].reduce((a, b) => a + b, 0);
+  let stored = 0;
   const keys: string[] = [];
   let next = 0;
   const lane = async () => {
@@ -48,6 +55,8 @@ export async function uploadDir(
       const key = keyOf(name);
       await storage.put(key, createReadStream(path.join(dir, name)), { contentType: contentTypeOf(name) });
       keys.push(key);
+      stored += sizes.get(name) ?? 0;
+      onStored(stored, total);
     }
   };
   await Promise.all(Array.from({ length: Math.min(parallel, names.length) }, lane));

@@ -6,10 +6,10 @@ import type { StoredImage, StoredStoryboard } from '../db/entities/video.entity'
 import { VideoStatus } from '../domain/video-status';
 import type { ProgressReporter } from '../events/progress-reporter';
 import type { ProgressPhase } from '../events/progress';
-import { buildEncodeArgs, buildPosterArgs, buildRemuxArgs, DASH_MANIFEST, gopFrames, initName, MASTER_PLAYLIST, mediaPlaylistName } from '../media/ffmpeg-args';
+import { buildEncodeArgs, buildPosterArgs, buildRemuxArgs, buildStoryboardSheetArgs, DASH_MANIFEST, gopFrames, initName, MASTER_PLAYLIST, mediaPlaylistName } from '../media/ffmpeg-args';
 import { FfmpegError } from '../media/ffmpeg-runner';
 import { keyframesAligned } from '../media/keyframes';
-import { buildLadder, type Ladder } from '../media/ladder';
+import { buildLadder, type Ladder, type RateControl } from '../media/ladder';
 import { checkMedia, MediaError } from '../media/media-policy';
 import type { MediaTools } from '../media/media-tools';
 import { canCopyTopRung, canRemux, planStoryboard, posterSizes, readVariants, storyboardVtt, withFrameRate, type VariantInfo } from '../media/outputs';
@@ -18,6 +18,7 @@ import { percentOf } from '../media/progress-parser';
 import { publicKey, publicPrefix, sourceKey } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import { createWorkspace, downloadSource, removeWorkspace, uploadDir } from './transcode-files';
+import { advertiseMeasuredBandwidth } from './measured-bandwidth';
 import type { RenditionRow, VideoLifecycle } from './video-lifecycle';
 
 export { MediaError };
@@ -26,6 +27,7 @@ export interface TranscodeSettings {
   preset: string;
   segmentSeconds: number;
   audioBitrate: number;
+  rateControl: RateControl;
 }
 
 export interface RunContext {
@@ -73,7 +75,7 @@ interface Quick {
 interface Encoded {
   out: string;
   variants: VariantInfo[];
-  storyboard: ReturnType<typeof planStoryboard>;
+  storyboard: ReturnType<typeof planStoryboard> & { framesDir: string };
   copyTopRung: boolean;
 }
 
@@ -105,6 +107,7 @@ export class TranscodeService {
       throw err;
     } finally {
       // Whatever follows (FAILED from the caller) is announced after every progress event of this attempt.
+      ctx.reporter.close();
       await ctx.reporter.flush();
       await removeWorkspace(work);
     }
@@ -119,6 +122,8 @@ export class TranscodeService {
 
   /** Stage 1: the source on local disk, probed and accepted by the media policy; its ladder. */
   private async probe(a: Attempt): Promise<Source> {
+    // From here on the reporter's heartbeat covers the source download and the probe.
+    this.report(a, 'PROBE', 0, {}, true);
     if (!(await downloadSource(this.deps.storage, sourceKey(a.videoId), a.src))) throw new MediaError('The uploaded file is missing');
     let info: ProbeResult;
     try {
@@ -149,6 +154,7 @@ export class TranscodeService {
     const { segmentSeconds, audioBitrate } = this.deps.settings;
     const remux = canRemux(info);
     if (!remux && ladder.rungs.length === 1) return null;
+    this.report(a, 'TRANSCODE', P.probe, {}, true);
     const out = path.join(a.work, 'quick');
     await mkdir(out);
     const lowest = ladder.rungs[ladder.rungs.length - 1];
@@ -157,6 +163,7 @@ export class TranscodeService {
       : buildEncodeArgs({
           input: a.src, outDir: out, rungs: [lowest], frameRate: ladder.frameRate, segmentSeconds,
           audio: info.hasAudio ? { bitrate: audioBitrate } : null, preset: 'ultrafast', storyboard: null, strict: true,
+          rateControl: this.deps.settings.rateControl,
         });
     await this.ffmpeg(a, args);
     const frameRate = remux ? info.frameRate : ladder.frameRate;
@@ -164,6 +171,7 @@ export class TranscodeService {
     const folder = `${a.gen}q`;
     await uploadDir(this.deps.storage, out, (name) => publicKey(a.videoId, `${folder}/${name}`));
     const height = variants[0]?.height ?? null;
+    a.ctx.reporter.pause();
     await a.ctx.reporter.flush();
     const published = await this.deps.lifecycle.publishPlayable(
       a.videoId,
@@ -176,6 +184,8 @@ export class TranscodeService {
     );
     if (!published) return null;
     a.playable = true;
+    // The lifecycle announced this step; the reporter's heartbeat carries on from it.
+    this.report(a, 'TRANSCODE', P.quick, {}, true);
     return { height, remux, ms: Date.now() - a.started };
   }
 
@@ -183,8 +193,10 @@ export class TranscodeService {
   private async encodeLadder(a: Attempt, { info, ladder }: Source, quick: Quick | null): Promise<Encoded> {
     const { segmentSeconds, audioBitrate, preset } = this.deps.settings;
     const out = path.join(a.work, 'ladder');
+    const framesDir = path.join(a.work, 'storyboard-frames');
     await mkdir(out);
-    const storyboard = planStoryboard(info.duration, info.displayWidth, info.displayHeight);
+    await mkdir(framesDir);
+    const storyboard = { ...planStoryboard(info.duration, info.displayWidth, info.displayHeight), framesDir };
     const copyTopRung = await this.canCopyTopRung(a.src, info, ladder);
     const args = buildEncodeArgs({
       input: a.src,
@@ -197,6 +209,7 @@ export class TranscodeService {
       storyboard,
       strict: true,
       copyTopRung,
+      rateControl: this.deps.settings.rateControl,
     });
     const base = quick ? P.quick : P.probe;
     await this.ffmpeg(a, args, info.duration, (pct) => this.report(a, 'TRANSCODE', base + ((P.encode - base) * pct) / 100));
@@ -206,12 +219,14 @@ export class TranscodeService {
     return { out, variants, storyboard, copyTopRung };
   }
 
-  /** Stage 4: a poster in two sizes (a representative frame) and the storyboard's WebVTT index. */
+  /** Stage 4: a poster in two sizes (a representative frame), the storyboard's sheet and its WebVTT index. */
   private async thumbnails(a: Attempt, { info }: Source, encoded: Encoded): Promise<Poster> {
     this.report(a, 'THUMBNAILS', P.encode, {}, true);
     const sizes = posterSizes(info.displayWidth, info.displayHeight).map((s) => ({ ...s, file: path.join(encoded.out, `poster-${s.width}x${s.height}.jpg`) }));
     await this.ffmpeg(a, buildPosterArgs({ input: a.src, startSeconds: info.duration * 0.1, spanSeconds: Math.max(0.2, info.duration * 0.4), sizes }));
-    await writeFile(path.join(encoded.out, 'storyboard.vtt'), storyboardVtt(encoded.storyboard, info.duration, 'storyboard-001.jpg'));
+    const sheet = 'storyboard-001.jpg';
+    await this.ffmpeg(a, buildStoryboardSheetArgs({ ...encoded.storyboard, file: path.join(encoded.out, sheet) }));
+    await writeFile(path.join(encoded.out, 'storyboard.vtt'), storyboardVtt(encoded.storyboard, info.duration, sheet));
     this.report(a, 'THUMBNAILS', P.thumbs);
     return sizes;
   }
@@ -221,7 +236,7 @@ export class TranscodeService {
     const { settings, storage, lifecycle } = this.deps;
     this.report(a, 'PUBLISH', P.thumbs, {}, true);
     const key = (name: string) => publicKey(a.videoId, `${a.gen}/${name}`);
-    const keys = await uploadDir(storage, encoded.out, key);
+    const keys = await uploadDir(storage, encoded.out, key, (stored, total) => this.report(a, 'PUBLISH', P.thumbs + ((P.publish - P.thumbs) * 0.99 * stored) / Math.max(1, total)));
     const sb = encoded.storyboard;
     const storyboard: StoredStoryboard = {
       vttKey: key('storyboard.vtt'),
@@ -232,6 +247,7 @@ export class TranscodeService {
       rows: sb.rows,
       intervalSeconds: sb.intervalSeconds,
     };
+    a.ctx.reporter.close();
     await a.ctx.reporter.flush();
     const published = await lifecycle.markReady(a.videoId, {
       hlsKey: key(MASTER_PLAYLIST),
@@ -250,6 +266,7 @@ export class TranscodeService {
         ladder: ladder.rungs,
         topRung: encoded.copyTopRung ? 'copy' : 'encode',
         audioBitrate: info.hasAudio ? settings.audioBitrate : null,
+        rateControl: settings.rateControl,
         firstPlayable: quick ? (quick.remux ? 'remux' : 'lowest-rung') : 'none',
         firstPlayableMs: quick?.ms ?? null,
         totalMs: Date.now() - a.started,
@@ -291,8 +308,9 @@ export class TranscodeService {
     }
   }
 
-  /** ffmpeg's master playlist, completed with FRAME-RATE; the variants it lists. */
+  /** ffmpeg's manifests with measured bandwidths, the master completed with FRAME-RATE; the variants it lists. */
   private async finishMaster(dir: string, frameRate: number): Promise<VariantInfo[]> {
+    await advertiseMeasuredBandwidth(dir);
     const file = path.join(dir, MASTER_PLAYLIST);
     const master = withFrameRate(await readFile(file, 'utf8'), frameRate);
     await writeFile(file, master);

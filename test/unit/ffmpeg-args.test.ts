@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildEncodeArgs, buildPosterArgs, buildRemuxArgs, gopFrames, type EncodePlan } from '../../src/media/ffmpeg-args';
+import { buildEncodeArgs, buildPosterArgs, buildRemuxArgs, buildStoryboardSheetArgs, gopFrames, type EncodePlan } from '../../src/media/ffmpeg-args';
 import { buildLadder } from '../../src/media/ladder';
 import { keyframesAligned } from '../../src/media/keyframes';
 import { canCopyTopRung, canRemux, planStoryboard, posterSizes, readVariants, storyboardVtt, vttTime, withFrameRate } from '../../src/media/outputs';
@@ -10,7 +10,8 @@ import { ProgressParser, percentOf } from '../../src/media/progress-parser';
 const ladder = buildLadder({ width: 1920, height: 1080, frameRate: 29.97, bitrate: null });
 const plan: EncodePlan = {
   input: '/tmp/in.mp4', outDir: '/tmp/out', rungs: ladder.rungs, frameRate: ladder.frameRate, segmentSeconds: 4,
-  audio: { bitrate: 128000 }, preset: 'veryfast', storyboard: { intervalSeconds: 2, tileWidth: 160, tileHeight: 90, columns: 10, rows: 3 }, strict: true,
+  audio: { bitrate: 128000 }, preset: 'veryfast', storyboard: { intervalSeconds: 2, tileWidth: 160, tileHeight: 90, columns: 10, rows: 3, framesDir: '/tmp/frames' }, strict: true,
+  rateControl: { mode: 'fixed' },
 };
 const valueOf = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 
@@ -23,7 +24,9 @@ describe('buildEncodeArgs', () => {
     assert.equal(graph[0], '[0:v:0]fps=29.97,format=yuv420p,scale=1920:1080:flags=bicubic,split=2[v0][c0]');
     assert.equal(graph[1], '[c0]scale=1280:720:flags=bicubic,split=2[v1][c1]');
     assert.equal(graph[4], '[c3]scale=426:240:flags=bicubic,split=2[v4][sbin]');
-    assert.equal(graph[5], '[sbin]fps=1/2,scale=160:90,setsar=1,tile=10x3[sb]');
+    // Single frames, no `tile` filter in the pass: its held-back output froze ffmpeg's -progress until the end.
+    assert.equal(graph[5], '[sbin]fps=1/2,scale=160:90,setsar=1[sb]');
+    assert.ok(!graph.some((g) => g.includes('tile=')));
     ladder.rungs.forEach((_, i) => assert.equal(args[args.indexOf(`[v${i}]`) - 1], '-map'));
   });
 
@@ -49,7 +52,7 @@ describe('buildEncodeArgs', () => {
     assert.equal(valueOf(args, '-hls_playlist'), '1');
     assert.equal(valueOf(args, '-adaptation_sets'), 'id=0,streams=v id=1,streams=a');
     assert.ok(args.includes('/tmp/out/manifest.mpd'));
-    assert.ok(args.at(-1)?.endsWith('storyboard-%03d.jpg'));
+    assert.equal(args.at(-1), '/tmp/frames/frame-%05d.jpg');
     assert.ok(args.includes('-xerror'), 'stops at the first decode error');
     assert.equal(valueOf(args, '-progress'), 'pipe:1');
   });
@@ -67,6 +70,14 @@ describe('buildEncodeArgs', () => {
 });
 
 describe('remux, poster and storyboard', () => {
+  it('tiles the storyboard frames into one sheet in a pass of its own', () => {
+    const args = buildStoryboardSheetArgs({ intervalSeconds: 2, tileWidth: 160, tileHeight: 90, columns: 10, rows: 3, framesDir: '/tmp/frames', file: '/tmp/out/storyboard-001.jpg' });
+    assert.equal(valueOf(args, '-i'), '/tmp/frames/frame-%05d.jpg');
+    assert.equal(valueOf(args, '-vf'), 'tile=10x3');
+    assert.equal(valueOf(args, '-frames:v'), '1');
+    assert.equal(args.at(-1), '/tmp/out/storyboard-001.jpg');
+  });
+
   it('stream-copies into the same layout', () => {
     const args = buildRemuxArgs({ input: 'in', outDir: '/o', segmentSeconds: 4, hasAudio: false });
     assert.equal(valueOf(args, '-c'), 'copy');

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startStack, type TestStack } from '../helpers/env';
+import { collect, signUp, wsClient } from '../helpers/graphql';
+import { enqueue, makeClip, mediaDir, queueVideo, waitForJob } from '../helpers/media';
+
+interface Event { status: string; phase: string; percent: number; rendition: number | null }
+interface Timed extends Event { at: number }
+const PROGRESS = 'subscription($id:ID!){ videoProgress(videoId:$id){ status phase percent rendition } }';
+
+/**
+ * The stall this guards against: with the storyboard tiled inside the ladder pass, ffmpeg's
+ * -progress stopped moving after the first second and the bar sat still for the whole encode. A
+ * clip long enough for the encode to take many seconds shows it; a 4 s clip never did.
+ */
+describe('progress during a long encode (30 s 1080p)', () => {
+  let stack: TestStack;
+  let media: Awaited<ReturnType<typeof mediaDir>>;
+  let events: Timed[] = [];
+
+  before(async () => {
+    // ultrafast: the check is about reporting, not quality; five rungs from 1080p are still many seconds of work.
+    stack = await startStack({ worker: true, env: { TRANSCODE_PRESET: 'ultrafast' } });
+    media = await mediaDir();
+    const clip = await makeClip(path.join(media.dir, 'long.mp4'), { size: '1920x1080', seconds: 30, extra: ['-g', '25'] });
+    const owner = await signUp(stack.url);
+    const id = await queueVideo(stack, owner.userId, clip, { enqueue: false });
+    const client = wsClient(stack.url, owner.token);
+    const started = Date.now();
+    const sub = collect<{ videoProgress: Event }>(client, PROGRESS, { id }, (e) => {
+      events.push({ ...e.videoProgress, at: Date.now() - started });
+      return ['READY', 'FAILED'].includes(e.videoProgress.status);
+    }, 600_000);
+    await sub.ready;
+    await enqueue(stack, id);
+    await sub.done;
+    await waitForJob(stack, id);
+    await client.dispose();
+    // The note's event trace.
+    if (process.env.PROGRESS_TRACE) for (const e of events) console.log(JSON.stringify(e));
+  });
+  after(async () => {
+    await stack?.close();
+    await media?.cleanup();
+  });
+
+  it('ends READY', () => {
+    assert.equal(events.at(-1)?.status, 'READY', JSON.stringify(events.at(-1)));
+  });
+
+  it('sends at least 10 distinct percents during TRANSCODE, spread over the encode', () => {
+    const transcode = events.filter((e) => e.phase === 'TRANSCODE' && e.rendition === null);
+    const distinct = [...new Set(transcode.map((e) => e.percent))];
+    assert.ok(distinct.length >= 10, `only ${distinct.length} distinct percents: ${distinct.join(',')}`);
+    const span = transcode.at(-1)!.at - transcode[0].at;
+    // Where the percent moved: no stretch without a change longer than a fifth of the encode.
+    let lastChange = transcode[0];
+    let longestStill = 0;
+    for (const e of transcode) {
+      if (e.percent === lastChange.percent) continue;
+      longestStill = Math.max(longestStill, e.at - lastChange.at);
+      lastChange = e;
+    }
+    assert.ok(longestStill <= Math.max(2500, span / 5), `percent stood still for ${longestStill} ms of a ${span} ms encode`);
+  });
+
+  it('never leaves more than ~1 s without an event while processing', () => {
+    const processing = events.filter((e) => e.status === 'PROCESSING');
+    let gap = 0;
+    for (let i = 1; i < processing.length; i++) gap = Math.max(gap, processing[i].at - processing[i - 1].at);
+    // One second of heartbeat, plus slack for a machine shared by several encodes.
+    assert.ok(gap <= 2000, `a gap of ${gap} ms between events`);
+    assert.ok(processing.length < (processing.at(-1)!.at - processing[0].at) / 100 + 10, 'throttled: never more than a few events a second');
+  });
+});
