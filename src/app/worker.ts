@@ -31,11 +31,12 @@ export interface RunningWorker {
 /** Wires the worker process: the same infrastructure and core as the API, one handler per job, a BullMQ worker. */
 export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
   const infra = await openInfrastructure(config, logger);
-  const { events, jobs, videos, cache, lifecycle, tools, uploads, webhookRepo, webhookTarget } = buildCore(config, logger, infra);
+  const { events, jobs, videos, cache, lifecycle, tools, uploads, webhookRepo, webhookTarget, captionPublisher } = buildCore(config, logger, infra);
   const transcode = new TranscodeService({
     lifecycle,
     storage: infra.storage,
     tools,
+    captions: captionPublisher,
     settings: { preset: config.transcode.preset, segmentSeconds: config.transcode.segmentSeconds, audioBitrate: 128_000, rateControl: rateControlOf(config.transcode.rateControl, config.transcode.crf) },
     logger,
   });

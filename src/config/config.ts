@@ -84,6 +84,7 @@ const schema = z
     THUMBNAIL_RATE_WINDOW_SECONDS: int(1).default(60),
     POSTER_MAX_BYTES: int(1).default(10 * 1024 * 1024),
     POSTER_MAX_DIMENSION: int(16, 16_384).default(4096),
+    CAPTION_MAX_BYTES: int(1, 100 * 1024 * 1024).default(2 * 1024 * 1024),
     WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
     WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(5000),
     WEBHOOK_MAX_ATTEMPTS: int(1, 30).default(10),
@@ -179,7 +180,7 @@ export interface HttpTimeouts {
   uploadIdleMs: number;
 }
 
-/** What is made from a published video on request: thumbnails at any time, custom posters (issue 13). */
+/** What is made from or added to a video on request: thumbnails at any time, custom posters, caption tracks (issue 13). */
 export interface DerivedMediaConfig {
   /** Uncached thumbnails (each one an ffmpeg run) a client may ask for per window. */
   thumbnailRateLimit: number;
@@ -187,6 +188,8 @@ export interface DerivedMediaConfig {
   /** Largest poster image accepted by setPoster, in bytes and in pixels per side. */
   posterMaxBytes: number;
   posterMaxDimension: number;
+  /** Largest caption file (WebVTT or SRT) addCaption takes; a feature film's is ~100 KiB. */
+  captionMaxBytes: number;
 }
 
 /** Outgoing webhooks (issue 13). */
@@ -321,6 +324,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       thumbnailRateWindowSeconds: e.THUMBNAIL_RATE_WINDOW_SECONDS,
       posterMaxBytes: e.POSTER_MAX_BYTES,
       posterMaxDimension: e.POSTER_MAX_DIMENSION,
+      captionMaxBytes: e.CAPTION_MAX_BYTES,
     },
     webhooks: {
       allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,

@@ -76,6 +76,7 @@ async function setup(info: ProbeResult, opts: { claims?: boolean; failEncodeAt?:
     lifecycle,
     storage,
     tools,
+    captions: { refresh: async () => undefined },
     settings: { preset: 'veryfast', segmentSeconds: 2, audioBitrate: 128_000, rateControl: { mode: 'capped-crf', crf: 21 } },
     logger: pino({ level: 'silent' }),
   });
