@@ -10,15 +10,17 @@ import { QUICK_SHARE, RESTART_PHASE, round1, type JobProgress } from '../events/
 import { buildEncodeArgs, buildPosterArgs, buildRemuxArgs, buildStoryboardSheetArgs, DASH_MANIFEST, gopFrames, initName, MASTER_PLAYLIST, mediaPlaylistName } from '../media/ffmpeg-args';
 import { FfmpegError } from '../media/ffmpeg-runner';
 import { keyframesAligned } from '../media/keyframes';
-import { buildLadder, type Ladder } from '../media/ladder';
+import { buildLadder, type Ladder, type RateControl } from '../media/ladder';
 import { checkMedia, MediaError } from '../media/media-policy';
 import type { MediaTools } from '../media/media-tools';
 import { canCopyTopRung, canRemux, planStoryboard, posterSizes, readVariants, storyboardVtt, withFrameRate, type VariantInfo } from '../media/outputs';
 import type { ProbeResult } from '../media/probe';
 import { percentOf, type FfmpegProgress } from '../media/progress-parser';
-import { publicKey, publicPrefix, sourceKey } from '../storage/keys';
+import { CAPTIONS_FOLDER, publicKey, publicPrefix, sourceKey } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
+import type { CaptionPublisher } from './caption-publisher';
 import { createWorkspace, downloadSource, removeWorkspace, uploadDir } from './transcode-files';
+import { advertiseMeasuredBandwidth } from './measured-bandwidth';
 import type { RenditionRow, VideoLifecycle } from './video-lifecycle';
 
 export { MediaError };
@@ -27,6 +29,7 @@ export interface TranscodeSettings {
   preset: string;
   segmentSeconds: number;
   audioBitrate: number;
+  rateControl: RateControl;
 }
 
 export interface RunContext {
@@ -45,6 +48,8 @@ export interface TranscodeDeps {
   lifecycle: Pick<VideoLifecycle, 'claim' | 'recordProbe' | 'publishPlayable' | 'markReady' | 'fail'>;
   storage: ObjectStorage;
   tools: MediaTools;
+  /** Puts the video's caption tracks into each version it publishes (the transcode writes manifests without them). */
+  captions: Pick<CaptionPublisher, 'refresh'>;
   settings: TranscodeSettings;
   logger: Logger;
 }
@@ -122,10 +127,10 @@ export class TranscodeService {
     return { phase: 'PROBE', percent: progress.percent('PROBE', 0), phasePercent: 0, attempt, ...(reset ? { reset: true } : {}) };
   }
 
-  /** FAILED with the reason (announced by the lifecycle), every public output removed; the original stays for a retry. */
+  /** FAILED with the reason (announced by the lifecycle), every public output removed; the original and the caption tracks stay for a retry. */
   async fail(videoId: string, reason: string): Promise<boolean> {
     const changed = await this.deps.lifecycle.fail(videoId, reason);
-    if (changed) await this.deps.storage.deletePrefix(publicPrefix(videoId));
+    if (changed) await this.removeOtherGenerations(videoId, null);
     return changed;
   }
 
@@ -172,6 +177,7 @@ export class TranscodeService {
       : buildEncodeArgs({
           input: a.src, outDir: out, rungs: [lowest], frameRate: ladder.frameRate, segmentSeconds,
           audio: info.hasAudio ? { bitrate: audioBitrate } : null, preset: 'ultrafast', storyboard: null, strict: true,
+          rateControl: this.deps.settings.rateControl,
         });
     await this.ffmpeg(a, args);
     const frameRate = remux ? info.frameRate : ladder.frameRate;
@@ -192,6 +198,7 @@ export class TranscodeService {
     );
     if (!published) return null;
     a.playable = true;
+    await this.refreshCaptions(a.videoId);
     // The lifecycle announced this step; the reporter's heartbeat carries on from it.
     this.report(a, 'TRANSCODE', QUICK_SHARE, {}, true);
     return { height, remux, ms: Date.now() - a.started };
@@ -217,6 +224,7 @@ export class TranscodeService {
       storyboard,
       strict: true,
       copyTopRung,
+      rateControl: this.deps.settings.rateControl,
     });
     const base = quick ? QUICK_SHARE : 0;
     await this.ffmpeg(a, args, info.duration, (pct, p) => {
@@ -277,6 +285,7 @@ export class TranscodeService {
         ladder: ladder.rungs,
         topRung: encoded.copyTopRung ? 'copy' : 'encode',
         audioBitrate: info.hasAudio ? settings.audioBitrate : null,
+        rateControl: settings.rateControl,
         firstPlayable: quick ? (quick.remux ? 'remux' : 'lowest-rung') : 'none',
         firstPlayableMs: quick?.ms ?? null,
         totalMs: Date.now() - a.started,
@@ -286,6 +295,7 @@ export class TranscodeService {
       await storage.deletePrefix(publicKey(a.videoId, `${a.gen}/`));
       return 'SKIPPED';
     }
+    await this.refreshCaptions(a.videoId);
     await this.removeOtherGenerations(a.videoId, a.gen);
     return 'READY';
   }
@@ -331,8 +341,9 @@ export class TranscodeService {
     }
   }
 
-  /** ffmpeg's master playlist, completed with FRAME-RATE; the variants it lists. */
+  /** ffmpeg's manifests with measured bandwidths, the master completed with FRAME-RATE; the variants it lists. */
   private async finishMaster(dir: string, frameRate: number): Promise<VariantInfo[]> {
+    await advertiseMeasuredBandwidth(dir);
     const file = path.join(dir, MASTER_PLAYLIST);
     const master = withFrameRate(await readFile(file, 'utf8'), frameRate);
     await writeFile(file, master);
@@ -358,10 +369,26 @@ export class TranscodeService {
     };
   }
 
-  private async removeOtherGenerations(videoId: string, gen: string): Promise<void> {
-    const keep = publicKey(videoId, `${gen}/`);
+  /**
+   * The version is published without captions; tracks added before (or while) it was made are put
+   * in now. A failure here leaves the version playable without them (logged): the next caption
+   * change or re-encode puts them in.
+   */
+  private async refreshCaptions(videoId: string): Promise<void> {
+    await this.deps.captions.refresh(videoId).catch((err: unknown) => this.deps.logger.warn({ err, videoId }, 'caption tracks not added to the manifests'));
+  }
+
+  /** Every generation folder but `gen` (all of them when null); the caption tracks are the video's, not a generation's. */
+  private async removeOtherGenerations(videoId: string, gen: string | null): Promise<void> {
     const prefix = publicPrefix(videoId);
-    const folders = new Set((await this.deps.storage.list(prefix)).filter((k) => !k.startsWith(keep)).map((k) => k.slice(prefix.length).split('/')[0]));
-    for (const f of folders) await this.deps.storage.deletePrefix(`${prefix}${f}/`);
+    const keep = new Set([CAPTIONS_FOLDER, ...(gen === null ? [] : [gen])]);
+    const folders = new Set<string>();
+    for (const key of await this.deps.storage.list(prefix)) {
+      const rel = key.slice(prefix.length);
+      const slash = rel.indexOf('/');
+      if (slash >= 0) folders.add(rel.slice(0, slash));
+      else if (gen === null) await this.deps.storage.delete(key); // loose files: only a failure clears them
+    }
+    for (const f of folders) if (!keep.has(f)) await this.deps.storage.deletePrefix(`${prefix}${f}/`);
   }
 }

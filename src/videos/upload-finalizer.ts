@@ -24,7 +24,7 @@ export interface ReceivedSource {
 export interface UploadFinalizerDeps {
   tools: Pick<MediaTools, 'probe' | 'checkDecodable'>;
   logger: Logger;
-  videos: Pick<VideoRepository, 'findById'>;
+  videos: Pick<VideoRepository, 'findById' | 'queuedIds'>;
   lifecycle: Pick<VideoLifecycle, 'queue' | 'failUpload' | 'discardUpload'>;
   storage: Pick<ObjectStorage, 'presignedGetUrl' | 'deletePrefix'>;
   resumable: Pick<ResumableStore, 'remove'>;
@@ -32,10 +32,15 @@ export interface UploadFinalizerDeps {
   progress: Pick<UploadProgress, 'received' | 'forget'>;
 }
 
+/** QUEUED videos read per batch by the sweep. */
+const SWEEP_BATCH = 200;
+
 /**
  * How both upload paths end: validate the stored source (the media policy, then a decode of its
  * first and last frames), move the video to QUEUED with what it is and enqueue exactly one
- * transcode job — or discard every trace of it.
+ * transcode job — or discard every trace of it. A validated source is never discarded: once the
+ * row is QUEUED, a failure to enqueue leaves it QUEUED with its source, and the sweep
+ * (`requeueQueued`, run by the worker's upload cleanup) enqueues it later.
  */
 export class UploadFinalizer {
   constructor(private readonly deps: UploadFinalizerDeps) {}
@@ -49,27 +54,59 @@ export class UploadFinalizer {
   /**
    * Enqueues the transcode job of a QUEUED video. The job id is fixed per video, so a retried
    * final request (or a crash between the status update and the enqueue) never makes a second job.
+   * An enqueue that fails is logged, not thrown: the upload succeeded (the row is QUEUED, the source
+   * validated), and the sweep enqueues the job once the queue works.
    */
   async ensureQueued(videoId: string): Promise<VideoEntity> {
     const row = await this.deps.videos.findById(videoId);
     if (!row) throw new AppError('NOT_FOUND', 'Video not found');
-    if (row.status === VideoStatus.QUEUED) await this.deps.jobs.add('video.transcode', { videoId });
+    if (row.status === VideoStatus.QUEUED) {
+      await this.deps.jobs.add('video.transcode', { videoId }).catch((err: unknown) => {
+        this.deps.logger.error({ err, videoId }, 'could not enqueue the transcode of a validated upload; the sweep will');
+      });
+    }
     return row;
   }
 
   /**
-   * Removes every stored byte of an unfinished upload (parts, tus bookkeeping, the source) and
-   * either deletes the row (nobody was ever told its id) or leaves it FAILED with the reason.
+   * Ends an unfinished upload: deletes the row (nobody was ever told its id) or leaves it FAILED
+   * with the reason, then removes every stored byte (parts, tus bookkeeping, the source). The
+   * guarded write comes first and decides: a row that already left UPLOADING — validated and
+   * QUEUED, or later — keeps its source whatever failed afterwards, and a write that cannot be
+   * made (database down) deletes nothing.
    */
   async discard(videoId: string, reason: string, keepRowAsFailed: boolean): Promise<void> {
-    const { resumable, storage, lifecycle, progress, logger } = this.deps;
+    const { resumable, storage, lifecycle, progress, logger, videos } = this.deps;
     progress.forget(videoId);
+    const ended = keepRowAsFailed ? await lifecycle.failUpload(videoId, reason) : await lifecycle.discardUpload(videoId, reason);
+    if (!ended) {
+      const row = await videos.findById(videoId);
+      if (row && row.status !== VideoStatus.UPLOADING && row.status !== VideoStatus.FAILED) {
+        logger.warn({ videoId, status: row.status, reason }, 'not discarding a validated upload');
+        return;
+      }
+    }
     await resumable.remove(videoId);
     await storage.deletePrefix(videoPrefix(videoId)).catch((err: unknown) => {
       logger.error({ err, videoId }, 'could not delete the objects of a discarded upload');
     });
-    if (keepRowAsFailed) await lifecycle.failUpload(videoId, reason);
-    else await lifecycle.discardUpload(videoId, reason);
+  }
+
+  /**
+   * The sweep: enqueues the transcode job of every QUEUED video. Adding is a no-op while the job
+   * exists (fixed job id), so this only brings back jobs whose enqueue failed after the row became
+   * QUEUED. Returns how many videos were looked at.
+   */
+  async requeueQueued(): Promise<number> {
+    let after: string | null = null;
+    let seen = 0;
+    for (;;) {
+      const ids = await this.deps.videos.queuedIds(after, SWEEP_BATCH);
+      for (const videoId of ids) await this.deps.jobs.add('video.transcode', { videoId });
+      seen += ids.length;
+      if (ids.length < SWEEP_BATCH) return seen;
+      after = ids[ids.length - 1]!;
+    }
   }
 
   /** What the stored source is, or UNSUPPORTED_MEDIA with the reason. */

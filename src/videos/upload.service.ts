@@ -58,7 +58,7 @@ export class UploadService {
       resumable: Pick<ResumableStore, 'open' | 'offset' | 'takeSha256'>;
       rateLimit: Pick<UploadRateLimit, 'consume' | 'refund'>;
       progress: Pick<UploadProgress, 'bytes'>;
-      finalizer: Pick<UploadFinalizer, 'complete' | 'ensureQueued' | 'discard'>;
+      finalizer: Pick<UploadFinalizer, 'complete' | 'ensureQueued' | 'discard' | 'requeueQueued'>;
     },
   ) {}
 
@@ -189,6 +189,11 @@ export class UploadService {
       count += rows.length;
       if (rows.length < 100) return count;
     }
+  }
+
+  /** Scheduled: QUEUED videos whose job could not be enqueued get it now (a no-op for the others). */
+  requeueQueued(): Promise<number> {
+    return this.deps.finalizer.requeueQueued();
   }
 
   /** The row both paths start from: UPLOADING, keyed by a fresh id, never by the client's name. */

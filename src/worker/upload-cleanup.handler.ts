@@ -9,11 +9,15 @@ export function scheduleUploadCleanup(jobs: JobQueue, everySeconds: number): Pro
   return jobs.schedule(UPLOAD_CLEANUP_SCHEDULER_ID, 'uploads.cleanup', everySeconds, {});
 }
 
-/** The job: unfinished uploads past their expiry lose their stored bytes and end FAILED. */
-export function uploadCleanupHandler(uploads: Pick<UploadService, 'expireUploads'>, logger: Logger) {
-  return async (): Promise<{ expired: number }> => {
+/**
+ * The job: unfinished uploads past their expiry lose their stored bytes and end FAILED; validated
+ * (QUEUED) uploads whose transcode job could not be enqueued get it.
+ */
+export function uploadCleanupHandler(uploads: Pick<UploadService, 'expireUploads' | 'requeueQueued'>, logger: Logger) {
+  return async (): Promise<{ expired: number; queued: number }> => {
     const expired = await uploads.expireUploads();
     if (expired) logger.info({ expired }, 'removed expired uploads');
-    return { expired };
+    const queued = await uploads.requeueQueued();
+    return { expired, queued };
   };
 }

@@ -28,8 +28,17 @@ function setup(probe: () => Promise<ProbeResult>, start: VideoEntity = row(Video
       current = { ...current, ...facts, status: VideoStatus.QUEUED };
       return true;
     },
-    failUpload: async (_id: string, _reason: string) => true,
-    discardUpload: async (_id: string, _reason: string) => true,
+    // Guarded like the real writes: only an UPLOADING row ends this way.
+    failUpload: async (_id: string, _reason: string) => {
+      if (current?.status !== VideoStatus.UPLOADING) return false;
+      current = { ...current, status: VideoStatus.FAILED };
+      return true;
+    },
+    discardUpload: async (_id: string, _reason: string) => {
+      if (current?.status !== VideoStatus.UPLOADING) return false;
+      current = null;
+      return true;
+    },
     create: async () => current!,
   });
   const jobs = recorder({ add: async (_name: string, _payload: unknown) => undefined });
@@ -37,6 +46,7 @@ function setup(probe: () => Promise<ProbeResult>, start: VideoEntity = row(Video
     findById: async () => current,
     findExpiredUploads: async () => [],
     findRecentBySha256: async () => null,
+    queuedIds: async () => [],
   };
   const resumable = { open: async () => undefined, remove: async () => undefined, offset: async () => 100, takeSha256: () => 'ab'.repeat(32) };
   const progress = { bytes: () => undefined, received: () => undefined, forget: () => undefined };
@@ -72,6 +82,30 @@ describe('UploadFinalizer (fakes for ffprobe, storage, queue and lifecycle)', ()
     const s = setup(async () => probeOf({ hasVideo: false, videoCodec: null, formatName: 'mov,mp4,m4a,3gp,3g2,mj2' }));
     assert.equal(await code(s.finalizer.complete(row(VideoStatus.UPLOADING), { sizeBytes: 100, sha256: 'x' })), 'UNSUPPORTED_MEDIA: Unsupported media: the file has audio but no video');
     assert.deepEqual([s.lifecycle.calls.filter(([m]) => m === 'queue'), s.jobs.calls], [[], []]);
+  });
+
+  it('keeps the QUEUED row and its source when the enqueue fails (issue 9, item 5)', async () => {
+    const s = setup(async () => probeOf());
+    await s.storage.put(sourceKey(ID), Readable.from([Buffer.alloc(100)]));
+    s.jobs.add = async () => {
+      throw new Error('Connection is closed.');
+    };
+    assert.equal((await s.service.finishResumable(ID)).status, VideoStatus.QUEUED);
+    assert.equal(s.current()?.status, VideoStatus.QUEUED);
+    assert.ok(s.storage.objects.has(sourceKey(ID)), 'the validated source stays');
+  });
+
+  it('keeps a validated source when a step after the QUEUED write throws (issue 9, item 5)', async () => {
+    const s = setup(async () => probeOf());
+    await s.storage.put(sourceKey(ID), Readable.from([Buffer.alloc(100)]));
+    const queue = s.lifecycle.queue;
+    s.lifecycle.queue = async (id: string, facts: SourceFacts) => {
+      await queue(id, facts);
+      throw new Error('cache invalidation failed');
+    };
+    await assert.rejects(s.service.finishResumable(ID), /cache invalidation failed/);
+    assert.equal(s.current()?.status, VideoStatus.QUEUED);
+    assert.ok(s.storage.objects.has(sourceKey(ID)), 'the validated source stays');
   });
 
   it('refuses a file ffprobe cannot read as not a playable video', async () => {

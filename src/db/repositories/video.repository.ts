@@ -73,6 +73,17 @@ export class VideoRepository {
     return q.orderBy(column, dir).addOrderBy('v.id', dir).limit(page.limit + 1).getMany();
   }
 
+  /** Ids of QUEUED videos after `afterId`, in id order (for the sweep that re-enqueues their jobs). */
+  async queuedIds(afterId: string | null, limit: number): Promise<string[]> {
+    const rows = await this.videos.find({
+      select: { id: true },
+      where: { status: VideoStatus.QUEUED, ...(afterId ? { id: MoreThan(afterId) } : {}) },
+      order: { id: 'ASC' },
+      take: limit,
+    });
+    return rows.map((r) => r.id);
+  }
+
   /** Unfinished uploads past their expiry, oldest first. */
   findExpiredUploads(now: Date, limit: number): Promise<VideoEntity[]> {
     return this.videos.find({
