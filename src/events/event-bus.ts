@@ -53,7 +53,10 @@ export interface ProgressSnapshots {
 
 /** Where `videoProgress` subscriptions read from. */
 export interface ProgressSubscriber extends ProgressSnapshots {
+  /** The live events; listening starts with the first `next()`. */
   subscribe(videoId: string): AsyncIterable<VideoProgress>;
+  /** Resolves once Redis has acknowledged listening to the video (after `subscribe` started). */
+  listening(videoId: string): Promise<void>;
 }
 
 /**
@@ -67,7 +70,7 @@ export class EventBus implements ProgressPublisher, ProgressSubscriber {
 
   constructor(
     private readonly publishClient: Redis,
-    subscribeClient: Redis,
+    private readonly subscribeClient: Redis,
     private readonly prefix: string,
     private readonly onError: (err: unknown) => void = () => undefined,
   ) {
@@ -84,6 +87,12 @@ export class EventBus implements ProgressPublisher, ProgressSubscriber {
 
   subscribe(videoId: string): AsyncIterable<VideoProgress> {
     return this.pubSub.subscribe(VIDEO_PROGRESS, videoId);
+  }
+
+  async listening(videoId: string): Promise<void> {
+    // The event target already sent SUBSCRIBE for this channel; Redis answers in order, so the
+    // acknowledgement of this one means that one is in force. Subscribing twice is harmless.
+    await this.subscribeClient.subscribe(`${VIDEO_PROGRESS}:${videoId}`);
   }
 
   async latest(videoId: string): Promise<VideoProgress | null> {
