@@ -5,16 +5,26 @@ export interface Level {
   bitrate: number;
 }
 
+/** A caption track as the manifest lists it; `index` is the engine's own. */
+export interface TextTrackInfo {
+  index: number;
+  language: string;
+  label: string;
+}
+
 export type EngineKind = 'hls' | 'dash';
 
 export interface Engine {
   /** index, or 'auto' for adaptive switching. */
   setLevel(level: number | 'auto'): void;
+  /** A caption track's index, or null for none. */
+  setTextTrack(index: number | null): void;
   destroy(): void;
 }
 
 export interface EngineEvents {
   onLevels(levels: Level[]): void;
+  onTextTracks(tracks: TextTrackInfo[]): void;
   onLevelSwitched(height: number): void;
   onError(message: string): void;
 }
@@ -23,11 +33,16 @@ async function attachHls(video: HTMLVideoElement, url: string, ev: EngineEvents)
   const { default: Hls } = await import('hls.js');
   if (!Hls.isSupported()) {
     // Safari plays HLS natively; it has no per-rung API, so the menu stays on Auto.
+    // Its caption menu is the browser's own.
     video.src = url;
-    return { setLevel: () => undefined, destroy: () => video.removeAttribute('src') };
+    return { setLevel: () => undefined, setTextTrack: () => undefined, destroy: () => video.removeAttribute('src') };
   }
   const hls = new Hls({ capLevelToPlayerSize: false });
   hls.on(Hls.Events.MANIFEST_PARSED, () => ev.onLevels(hls.levels.map((l, index) => ({ index, height: l.height, bitrate: l.bitrate }))));
+  // Listed once the subtitle controller has read the master (after MANIFEST_PARSED handlers ran).
+  hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, (_e, data) =>
+    ev.onTextTracks(data.subtitleTracks.map((t, index) => ({ index, language: t.lang ?? '', label: t.name }))),
+  );
   hls.on(Hls.Events.LEVEL_SWITCHED, (_e, data) => ev.onLevelSwitched(hls.levels[data.level]?.height ?? 0));
   hls.on(Hls.Events.ERROR, (_e, data) => {
     if (data.fatal) ev.onError(`HLS playback failed: ${data.details}`);
@@ -37,6 +52,10 @@ async function attachHls(video: HTMLVideoElement, url: string, ev: EngineEvents)
   return {
     // currentLevel switches now (flushing the buffer), as a user who picked a quality expects.
     setLevel: (level) => void (hls.currentLevel = level === 'auto' ? -1 : level),
+    setTextTrack(index) {
+      hls.subtitleDisplay = index !== null;
+      hls.subtitleTrack = index ?? -1;
+    },
     destroy: () => hls.destroy(),
   };
 }
@@ -44,10 +63,14 @@ async function attachHls(video: HTMLVideoElement, url: string, ev: EngineEvents)
 async function attachDash(video: HTMLVideoElement, url: string, ev: EngineEvents): Promise<Engine> {
   const dashjs = await import('dashjs');
   const player = dashjs.MediaPlayer().create();
+  // Captions start off; the page turns on the viewer's choice.
+  player.updateSettings({ streaming: { text: { defaultEnabled: false } } });
   const events = dashjs.MediaPlayer.events;
-  player.on(events.STREAM_INITIALIZED, () =>
-    ev.onLevels(player.getRepresentationsByType('video').map((r) => ({ index: r.index, height: r.height, bitrate: r.bandwidth }))),
-  );
+  player.on(events.STREAM_INITIALIZED, () => {
+    ev.onLevels(player.getRepresentationsByType('video').map((r) => ({ index: r.index, height: r.height, bitrate: r.bandwidth })));
+    // setTextTrack counts the text tracks in this order.
+    ev.onTextTracks(player.getTracksFor('text').map((t, index) => ({ index, language: t.lang ?? '', label: t.labels[0]?.text ?? t.lang ?? `Track ${index + 1}` })));
+  });
   player.on(events.QUALITY_CHANGE_RENDERED, (e) => {
     if (e.mediaType === 'video') ev.onLevelSwitched(e.newRepresentation?.height ?? 0);
   });
@@ -57,6 +80,10 @@ async function attachDash(video: HTMLVideoElement, url: string, ev: EngineEvents
     setLevel(level) {
       player.updateSettings({ streaming: { abr: { autoSwitchBitrate: { video: level === 'auto' } } } });
       if (level !== 'auto') player.setRepresentationForTypeByIndex('video', level, true);
+    },
+    setTextTrack(index) {
+      player.enableText(index !== null);
+      player.setTextTrack(index ?? -1);
     },
     destroy: () => player.destroy(),
   };
