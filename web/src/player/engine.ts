@@ -63,14 +63,29 @@ async function attachHls(video: HTMLVideoElement, url: string, ev: EngineEvents)
 async function attachDash(video: HTMLVideoElement, url: string, ev: EngineEvents): Promise<Engine> {
   const dashjs = await import('dashjs');
   const player = dashjs.MediaPlayer().create();
-  // Captions start off; the page turns on the viewer's choice.
+  // Captions are shown by the browser from the MPD's text/vtt sets (see mpdTextTracks): dash.js's
+  // own sideloaded-text pipeline (5.x) often left a newly chosen track without cues in the browser
+  // test, so it stays off.
   player.updateSettings({ streaming: { text: { defaultEnabled: false } } });
+  const captions = new AbortController();
+  const trackElements: HTMLTrackElement[] = [];
+  mpdTextTracks(url, captions.signal).then(
+    (found) => {
+      for (const t of found) {
+        const el = document.createElement('track');
+        Object.assign(el, { kind: t.captions ? 'captions' : 'subtitles', label: t.label, srclang: t.language, src: t.src });
+        video.appendChild(el);
+        el.track.mode = 'disabled';
+        trackElements.push(el);
+      }
+      ev.onTextTracks(found.map((t, index) => ({ index, language: t.language, label: t.label })));
+    },
+    () => ev.onTextTracks([]), // no captions menu: playback does not depend on it
+  );
   const events = dashjs.MediaPlayer.events;
-  player.on(events.STREAM_INITIALIZED, () => {
-    ev.onLevels(player.getRepresentationsByType('video').map((r) => ({ index: r.index, height: r.height, bitrate: r.bandwidth })));
-    // setTextTrack counts the text tracks in this order.
-    ev.onTextTracks(player.getTracksFor('text').map((t, index) => ({ index, language: t.lang ?? '', label: t.labels[0]?.text ?? t.lang ?? `Track ${index + 1}` })));
-  });
+  player.on(events.STREAM_INITIALIZED, () =>
+    ev.onLevels(player.getRepresentationsByType('video').map((r) => ({ index: r.index, height: r.height, bitrate: r.bandwidth }))),
+  );
   player.on(events.QUALITY_CHANGE_RENDERED, (e) => {
     if (e.mediaType === 'video') ev.onLevelSwitched(e.newRepresentation?.height ?? 0);
   });
@@ -82,11 +97,42 @@ async function attachDash(video: HTMLVideoElement, url: string, ev: EngineEvents
       if (level !== 'auto') player.setRepresentationForTypeByIndex('video', level, true);
     },
     setTextTrack(index) {
-      player.enableText(index !== null);
-      player.setTextTrack(index ?? -1);
+      trackElements.forEach((el, i) => (el.track.mode = i === index ? 'showing' : 'disabled'));
     },
-    destroy: () => player.destroy(),
+    destroy() {
+      captions.abort();
+      for (const el of trackElements) el.remove();
+      player.destroy();
+    },
   };
+}
+
+interface MpdTextTrack {
+  language: string;
+  label: string;
+  captions: boolean;
+  /** The WebVTT file: the BaseURL resolved against the MPD (which carries the token of a private video). */
+  src: string;
+}
+
+/** The caption tracks an MPD lists: one text/vtt AdaptationSet each, the file named by its Representation's BaseURL. */
+async function mpdTextTracks(url: string, signal: AbortSignal): Promise<MpdTextTrack[]> {
+  const res = await fetch(url, { signal });
+  if (!res.ok) throw new Error(`MPD: HTTP ${res.status}`);
+  const doc = new DOMParser().parseFromString(await res.text(), 'application/xml');
+  const out: MpdTextTrack[] = [];
+  for (const set of Array.from(doc.getElementsByTagName('AdaptationSet'))) {
+    const base = set.getElementsByTagName('BaseURL')[0]?.textContent?.trim();
+    if (set.getAttribute('mimeType') !== 'text/vtt' || !base) continue;
+    const language = set.getAttribute('lang') ?? '';
+    out.push({
+      language,
+      label: set.getElementsByTagName('Label')[0]?.textContent?.trim() || language,
+      captions: set.getElementsByTagName('Role')[0]?.getAttribute('value') === 'caption',
+      src: new URL(base, res.url).toString(),
+    });
+  }
+  return out;
 }
 
 /** Loads the player library only when a video is opened, so the library page stays light. */
