@@ -61,12 +61,17 @@ const schema = z
 
     GRAPHQL_MAX_DEPTH: int(2, 50).default(10),
     GRAPHQL_MAX_COMPLEXITY: int(10).default(5000),
+    GRAPHQL_MAX_COMPLEXITY_ANONYMOUS: int(10).default(2000),
+    GRAPHQL_MAX_ALIASES: int(1, 1000).default(15),
+    GRAPHQL_MAX_TOKENS: int(100).default(2000),
     ADMIN_EMAILS: z.string().default(''),
 
     VIDEO_CACHE_ENABLED: bool.default(true),
     VIDEO_CACHE_TTL_SECONDS: int(1).default(120),
     VIDEO_CACHE_NEGATIVE_TTL_SECONDS: int(1).default(10),
     VIDEO_CACHE_JITTER: z.coerce.number().min(0).max(1).default(0.1),
+    RESPONSE_CACHE_ENABLED: bool.default(true),
+    RESPONSE_CACHE_TTL_SECONDS: int(1, 3600).default(10),
     MEDIA_TOKEN_TTL_SECONDS: int(10).default(6 * 3600),
     MANIFEST_MAX_AGE_SECONDS: int(0).default(10),
     PUBLIC_MEDIA_BASE_URL: z.url().optional(),
@@ -143,10 +148,18 @@ export interface Config {
   /** rateControl and crf: see media/ladder.ts (RateControl). */
   transcode: { preset: string; segmentSeconds: number; timeoutSeconds: number; rateControl: 'capped-crf' | 'fixed'; crf: number };
   http: HttpTimeouts;
-  graphqlMaxDepth: number;
-  graphqlMaxComplexity: number;
+  /** The limits every GraphQL operation meets, over HTTP and graphql-ws alike (graphql/limits.ts). */
+  graphql: {
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    /** Cost budgets: callers without a token get the smaller one. */
+    maxCost: { anonymous: number; signedIn: number };
+  };
   adminEmails: string[];
   playback: PlaybackConfig;
+  /** Whole anonymous GraphQL read responses in Redis, dropped on every lifecycle move; the TTL bounds live view counts and is the public max-age. */
+  responseCache: { enabled: boolean; ttlSeconds: number };
   /** Purges of the edge cache in front of /videos/… (deploy/varnish, edge/edge-purger.ts). */
   edgePurge: {
     /** Its purge listener; null when no edge cache runs in front. */
@@ -290,9 +303,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       requestMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
       uploadIdleMs: e.UPLOAD_IDLE_TIMEOUT_SECONDS * 1000,
     },
-    graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
-    graphqlMaxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
+    graphql: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxCost: { anonymous: Math.min(e.GRAPHQL_MAX_COMPLEXITY_ANONYMOUS, e.GRAPHQL_MAX_COMPLEXITY), signedIn: e.GRAPHQL_MAX_COMPLEXITY },
+    },
     adminEmails: e.ADMIN_EMAILS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    responseCache: { enabled: e.RESPONSE_CACHE_ENABLED, ttlSeconds: e.RESPONSE_CACHE_TTL_SECONDS },
     playback: {
       cacheEnabled: e.VIDEO_CACHE_ENABLED,
       cacheTtlSeconds: e.VIDEO_CACHE_TTL_SECONDS,
