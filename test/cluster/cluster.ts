@@ -23,8 +23,10 @@ export interface Member {
   running(): boolean;
   /** Starts the process again (after a kill) and waits until it answers. */
   restart(): Promise<void>;
-  /** Sends `signal` and waits for the exit. */
+  /** Sends `signal` (to the process only) and waits for the exit. */
   kill(signal: NodeJS.Signals): Promise<string>;
+  /** SIGKILL to the process and its children (ffmpeg), as when its machine dies. */
+  crash(): Promise<string>;
 }
 
 /**
@@ -65,6 +67,7 @@ async function member(name: string, script: string, env: Record<string, string>,
       await waitFor(`${name} ready`, () => answers(`${url}${probe}`), 90_000, m.proc);
     },
     kill: (signal) => m.proc.stop(signal, 30_000),
+    crash: () => m.proc.crash(),
   };
   await waitFor(`${name} ready`, () => answers(`${url}${probe}`), 90_000, m.proc);
   return m;
