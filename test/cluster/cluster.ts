@@ -99,7 +99,7 @@ export async function startCluster(opts: { env?: Record<string, string>; workers
   const workers: Member[] = [];
   let lb: Proc | null = null;
   let infra: Promise<Infrastructure> | null = null;
-  const config = loadConfig({ ...env, S3_ENDPOINT: S3_ENV.S3_ENDPOINT, MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn' });
+  const config = loadConfig({ ...env, S3_ENDPOINT: S3_ENV.S3_ENDPOINT, MIGRATE_ON_START: 'false', LOG_LEVEL: 'error' });
   const close = async () => {
     const ops = await infra?.catch(() => null);
     await Promise.all([...apis, ...workers].map((m) => m.proc.stop('SIGTERM', 10_000)));

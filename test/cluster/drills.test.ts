@@ -146,7 +146,9 @@ describe('fault drills', { timeout: 900_000 }, () => {
     const result = await sending;
     await sleep(3000);
     cluster.s3.up();
-    assert.ok(result.status !== 200 || result.error === undefined, JSON.stringify(result));
+    // A coded GraphQL error (or a refused request), never a video.
+    const answer = result.body ? (JSON.parse(result.body) as { data?: { uploadVideo: unknown } | null; errors?: { extensions?: { code?: string } }[] }) : null;
+    assert.ok(!answer?.data?.uploadVideo && (result.status === null || answer?.errors?.[0]?.extensions?.code), JSON.stringify(result));
     // A tus upload whose store is unreachable fails its PATCH and resumes later.
     const ticket = await createUpload(cluster.url, token, { title: 'Drill 3 tus', filename: 'drill.mp4', sizeBytes: (await readFile(clip)).length, visibility: 'PUBLIC' });
     assert.ok(ticket.data);
@@ -160,7 +162,7 @@ describe('fault drills', { timeout: 900_000 }, () => {
     await waitForStatus(cluster, after, [VideoStatus.READY], 120_000);
     await waitForStatus(cluster, ticket.data.createUpload.video.id, [VideoStatus.READY], 120_000);
     await audit('drill 3');
-    process.stdout.write(`# drill 3: the cut upload answered ${result.status ?? result.error} after ${result.ms} ms\n`);
+    process.stdout.write(`# drill 3: the cut upload answered ${result.status ?? result.error} ${answer?.errors?.[0]?.extensions?.code ?? ''} after ${result.ms} ms\n`);
   });
 
   it('4. MySQL stopped and started: requests fail fast with codes, readiness 503, everything recovers', async () => {

@@ -2,6 +2,7 @@ import http from 'node:http';
 
 export interface Sent {
   status: number | null;
+  body?: string;
   error?: string;
   ms: number;
 }
@@ -17,8 +18,9 @@ export function trickle(url: string, method: string, headers: Record<string, str
   return new Promise((resolve) => {
     const req = http.request(url, { method, headers: { ...headers, 'content-length': String(body.length) } });
     req.on('response', (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? null, ms: Date.now() - started }));
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body = (body + c).slice(0, 4096)));
+      res.on('end', () => resolve({ status: res.statusCode ?? null, body, ms: Date.now() - started }));
     });
     req.on('error', (err) => resolve({ status: null, error: err.message, ms: Date.now() - started }));
     void (async () => {
