@@ -31,7 +31,7 @@ export interface RunningWorker {
 /** Wires the worker process: the same infrastructure and core as the API, one handler per job, a BullMQ worker. */
 export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
   const infra = await openInfrastructure(config, logger);
-  const { events, jobs, videos, cache, lifecycle, tools, uploads, webhookRepo, webhookTarget, captionPublisher } = buildCore(config, logger, infra);
+  const { events, jobs, positions, videos, cache, lifecycle, tools, uploads, webhookRepo, webhookTarget, captionPublisher } = buildCore(config, logger, infra);
   const transcode = new TranscodeService({
     lifecycle,
     storage: infra.storage,
@@ -49,7 +49,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   // Shutdown stops running transcodes (ffmpeg killed, job handed back) instead of waiting them out.
   const shutdown = new AbortController();
   const handlers = {
-    'video.transcode': transcodeJobHandler({ service: transcode, events, logger, timeoutSeconds: config.transcode.timeoutSeconds, shutdown: shutdown.signal }),
+    'video.transcode': transcodeJobHandler({ service: transcode, events, positions, logger, timeoutSeconds: config.transcode.timeoutSeconds, shutdown: shutdown.signal }),
     'video.purge': purgeHandler({ videos, jobs, storage: infra.storage, cache }),
     'uploads.cleanup': uploadCleanupHandler(uploads, logger),
     'video.download': downloadHandler({

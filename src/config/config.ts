@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deriveMediaSecret, persistedSecrets, randomSecrets, type SigningSecrets } from './secrets';
 
 const GiB = 1024 ** 3;
 
@@ -71,6 +72,8 @@ const schema = z
     VIDEO_CACHE_TTL_SECONDS: int(1).default(120),
     VIDEO_CACHE_NEGATIVE_TTL_SECONDS: int(1).default(10),
     VIDEO_CACHE_JITTER: z.coerce.number().min(0).max(1).default(0.1),
+    RESPONSE_CACHE_ENABLED: bool.default(true),
+    RESPONSE_CACHE_TTL_SECONDS: int(1, 3600).default(10),
     MEDIA_TOKEN_TTL_SECONDS: int(10).default(6 * 3600),
     MANIFEST_MAX_AGE_SECONDS: int(0).default(10),
     PUBLIC_MEDIA_BASE_URL: z.url().optional(),
@@ -159,6 +162,8 @@ export interface Config {
   };
   adminEmails: string[];
   playback: PlaybackConfig;
+  /** Whole anonymous GraphQL read responses in Redis, dropped on every lifecycle move; the TTL bounds live view counts and is the public max-age. */
+  responseCache: { enabled: boolean; ttlSeconds: number };
   /** Purges of the edge cache in front of /videos/… (deploy/varnish, edge/edge-purger.ts). */
   edgePurge: {
     /** Its purge listener; null when no edge cache runs in front. */
@@ -235,8 +240,6 @@ export interface UploadConfig {
 
 export class ConfigError extends Error {}
 
-// Only for development and tests: production refuses to start without JWT_SECRET.
-const DEV_SECRET = 'dev-only-secret-do-not-use-in-production-0123456789';
 
 /** Parses and validates the environment once; throws ConfigError with one line naming the variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
@@ -263,7 +266,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           createBucket: e.S3_CREATE_BUCKET,
         }
       : { driver: 'local', dataDir: e.DATA_DIR };
-  const jwtSecret = e.JWT_SECRET ?? DEV_SECRET;
+  // Never a constant: without JWT_SECRET, the installation's own secrets from DATA_DIR (made on first
+  // start); tests get fresh ones per config. Production still requires JWT_SECRET (several hosts
+  // must share it).
+  let generated: SigningSecrets | null = null;
+  if (!e.JWT_SECRET) {
+    try {
+      generated = e.NODE_ENV === 'test' ? randomSecrets() : persistedSecrets(e.DATA_DIR);
+    } catch (err) {
+      throw new ConfigError(`Invalid configuration: JWT_SECRET: unset, and ${(err as Error).message}`);
+    }
+  }
+  const jwtSecret = e.JWT_SECRET ?? generated!.jwtSecret;
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -279,7 +293,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret,
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
     signIn: { maxFailures: e.SIGNIN_MAX_FAILURES, windowSeconds: e.SIGNIN_WINDOW_SECONDS },
-    mediaSigningSecret: e.MEDIA_SIGNING_SECRET ?? `${jwtSecret}:media`,
+    mediaSigningSecret: e.MEDIA_SIGNING_SECRET ?? generated?.mediaSigningSecret ?? deriveMediaSecret(jwtSecret),
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
@@ -310,6 +324,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxCost: { anonymous: Math.min(e.GRAPHQL_MAX_COMPLEXITY_ANONYMOUS, e.GRAPHQL_MAX_COMPLEXITY), signedIn: e.GRAPHQL_MAX_COMPLEXITY },
     },
     adminEmails: e.ADMIN_EMAILS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    responseCache: { enabled: e.RESPONSE_CACHE_ENABLED, ttlSeconds: e.RESPONSE_CACHE_TTL_SECONDS },
     playback: {
       cacheEnabled: e.VIDEO_CACHE_ENABLED,
       cacheTtlSeconds: e.VIDEO_CACHE_TTL_SECONDS,

@@ -18,6 +18,16 @@ const RECORD_SCRIPT = `
 local e = cjson.decode(ARGV[1])
 local raw = redis.call('GET', KEYS[1])
 local seq = 1
+if e.ifStatus then
+  -- An update of the stored state (a queue position): dropped unless the video is still in that
+  -- status, or when it changes nothing; otherwise merged into the stored event.
+  if not raw then return false end
+  local old = cjson.decode(raw)
+  if old.status ~= e.ifStatus or old.queuePosition == e.queuePosition then return false end
+  e.ifStatus = nil
+  for k, v in pairs(e) do old[k] = v end
+  e = old
+end
 if raw then
   local old = cjson.decode(raw)
   if type(old.seq) == 'number' then seq = old.seq + 1 end
@@ -53,7 +63,10 @@ export interface ProgressSnapshots {
 
 /** Where `videoProgress` subscriptions read from. */
 export interface ProgressSubscriber extends ProgressSnapshots {
+  /** The live events; listening starts with the first `next()`. */
   subscribe(videoId: string): AsyncIterable<VideoProgress>;
+  /** Resolves once Redis has acknowledged listening to the video (after `subscribe` started). */
+  listening(videoId: string): Promise<void>;
 }
 
 /**
@@ -124,6 +137,12 @@ export class EventBus implements ProgressPublisher, ProgressSubscriber {
         stop();
       }
     });
+  }
+
+  async listening(videoId: string): Promise<void> {
+    // The event target already sent SUBSCRIBE for this channel; Redis answers in order, so the
+    // acknowledgement of this one means that one is in force. Subscribing twice is harmless.
+    await this.subscribeClient.subscribe(`${VIDEO_PROGRESS}:${videoId}`);
   }
 
   async latest(videoId: string): Promise<VideoProgress | null> {
