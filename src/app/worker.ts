@@ -11,6 +11,7 @@ import { downloadHandler } from '../worker/download.handler';
 import { WebhookDeliveryService } from '../webhooks/webhook-delivery.service';
 import { WebhookSender } from '../webhooks/webhook-sender';
 import { assertHandlers, dispatch } from '../worker/job-registry';
+import { DeletionWatch } from '../worker/deletion-watch';
 import { purgeHandler } from '../worker/purge.handler';
 import { onTranscodeJobFailed, transcodeJobHandler } from '../worker/transcode.handler';
 import { scheduleUploadCleanup, uploadCleanupHandler } from '../worker/upload-cleanup.handler';
@@ -45,7 +46,13 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     retentionDays: config.webhooks.deliveryRetentionDays,
   });
   const handlers = {
-    'video.transcode': transcodeJobHandler({ service: transcode, events, logger, timeoutSeconds: config.transcode.timeoutSeconds }),
+    'video.transcode': transcodeJobHandler({
+      service: transcode,
+      events,
+      logger,
+      timeoutSeconds: config.transcode.timeoutSeconds,
+      deletions: new DeletionWatch({ bus: events, videos, storage: infra.storage, pollMs: 5000 }),
+    }),
     'video.purge': purgeHandler({ videos, jobs, storage: infra.storage, cache }),
     'uploads.cleanup': uploadCleanupHandler(uploads, logger),
     'video.download': downloadHandler({

@@ -22,6 +22,14 @@ import type { RenditionRow, VideoLifecycle } from './video-lifecycle';
 
 export { MediaError };
 
+/** The lifecycle refused a write of this attempt: the video was deleted or left PROCESSING meanwhile. */
+export class VideoGoneError extends Error {
+  constructor(videoId: string) {
+    super(`video ${videoId} is no longer processing`);
+    this.name = 'VideoGoneError';
+  }
+}
+
 export interface TranscodeSettings {
   preset: string;
   segmentSeconds: number;
@@ -30,7 +38,7 @@ export interface TranscodeSettings {
 
 export interface RunContext {
   reporter: ProgressReporter;
-  /** Aborts ffmpeg (job timeout). */
+  /** Aborts ffmpeg and the run (job timeout, the video deleted, worker shutdown). */
   signal: AbortSignal;
 }
 
@@ -146,7 +154,7 @@ export class TranscodeService {
   /**
    * Stage 2, playable within seconds: stream-copy a browser-ready source, or encode only the lowest
    * rung fast, and publish it while the ladder encodes. Null when the full ladder is as quick (a
-   * single small rung) or the video left PROCESSING meanwhile.
+   * single small rung); VideoGoneError when the video left PROCESSING meanwhile.
    */
   private async quickPlayable(a: Attempt, { info, ladder }: Source): Promise<Quick | null> {
     const { segmentSeconds, audioBitrate } = this.deps.settings;
@@ -179,7 +187,9 @@ export class TranscodeService {
       },
       { percent: P.quick, rendition: height },
     );
-    if (!published) return null;
+    // Refused (deleted or failed meanwhile): the version is discarded with this attempt's files (run's
+    // catch), and the ladder is not worth encoding.
+    if (!published) throw new VideoGoneError(a.videoId);
     a.playable = true;
     // The lifecycle announced this step; the reporter's heartbeat carries on from it.
     this.report(a, 'TRANSCODE', P.quick, {}, true);

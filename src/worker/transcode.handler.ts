@@ -3,7 +3,8 @@ import type { Logger } from '../config/logger';
 import type { ProgressPublisher } from '../events/event-bus';
 import { ProgressReporter } from '../events/progress-reporter';
 import type { JobPayloads } from '../jobs/job-types';
-import { MediaError, type TranscodeService } from '../videos/transcode.service';
+import { MediaError, VideoGoneError, type TranscodeService } from '../videos/transcode.service';
+import type { DeletionWatch } from './deletion-watch';
 
 type TranscodeJob = Job<JobPayloads['video.transcode'], unknown, 'video.transcode'>;
 
@@ -12,6 +13,8 @@ export interface TranscodeJobDeps {
   events: ProgressPublisher;
   logger: Logger;
   timeoutSeconds: number;
+  /** Stops the run (ffmpeg included) when the video is deleted, and clears what it wrote. */
+  deletions: Pick<DeletionWatch, 'watch' | 'purgeIfDeleted'>;
 }
 
 /**
@@ -28,9 +31,19 @@ export function transcodeJobHandler(deps: TranscodeJobDeps) {
       (e) => job.updateProgress({ phase: e.phase, percent: Math.round(e.percent), rendition: e.rendition ?? null, playable: e.playable ?? false }),
     ]);
     const timeout = AbortSignal.timeout(deps.timeoutSeconds * 1000);
+    const deleted = deps.deletions.watch(videoId);
     try {
-      return { outcome: await deps.service.run(videoId, { reporter, signal: timeout }) };
+      const outcome = await deps.service.run(videoId, { reporter, signal: AbortSignal.any([timeout, deleted.signal]) });
+      // Not claimed or not published: if the video was deleted meanwhile, nothing of it stays.
+      if (outcome === 'SKIPPED') await deps.deletions.purgeIfDeleted(videoId);
+      return { outcome };
     } catch (err) {
+      if (deleted.signal.aborted || err instanceof VideoGoneError) {
+        // Deleted (or failed elsewhere) while processing: nothing to mark or retry; what this attempt wrote goes.
+        const purged = await deps.deletions.purgeIfDeleted(videoId);
+        deps.logger.info({ videoId, deleted: purged }, 'transcode stopped: the video left PROCESSING');
+        return { outcome: purged ? 'DELETED' : 'SKIPPED' };
+      }
       const final = finalReason(err, job, timeout, deps.timeoutSeconds);
       if (!final) {
         deps.logger.warn({ videoId, attempt: job.attemptsMade + 1, err: (err as Error).message }, 'transcode attempt failed; will retry');
@@ -38,6 +51,8 @@ export function transcodeJobHandler(deps: TranscodeJobDeps) {
       }
       await deps.service.fail(videoId, final);
       throw err instanceof MediaError || timeout.aborted ? new UnrecoverableError(final) : err;
+    } finally {
+      deleted.stop();
     }
   };
 }
