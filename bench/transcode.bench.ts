@@ -31,7 +31,7 @@ export async function run(): Promise<void> {
     const ladder = buildLadder({ width: info.displayWidth, height: info.displayHeight, frameRate: info.frameRate, bitrate: info.videoBitrate });
     const base = (out: string): EncodePlan => ({
       input: clip, outDir: out, rungs: ladder.rungs, frameRate: ladder.frameRate, segmentSeconds: 4,
-      audio: { bitrate: 128_000 }, preset, storyboard: null, strict: true,
+      audio: { bitrate: 128_000 }, preset, storyboard: null, strict: true, rateControl: { mode: 'fixed' },
     });
     const out = async (name: string) => {
       const d = path.join(dir, name);

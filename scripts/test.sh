@@ -7,5 +7,6 @@ cd "$(dirname "$0")/.."
 SETUP_BROWSER=1 bash scripts/setup.sh   # ffmpeg, Ceph RGW, Chromium (idempotent, quick when present)
 if [ -z "${TEST_S3_ENDPOINT:-}" ]; then bash scripts/start-rgw.sh; fi
 npm run --silent build
-files=$(find dist/test -name '*.test.js' | sort)
+# The cluster and its fault drills run on their own: npm run test:faults.
+files=$(find dist/test -name '*.test.js' -not -path 'dist/test/cluster/*' | sort)
 exec node --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout=600000 $files

@@ -14,6 +14,7 @@ import { UploadResolver } from '../graphql/video/upload.resolver';
 import { VideoMutationResolver } from '../graphql/video/video-mutation.resolver';
 import { VideoResolver } from '../graphql/video/video.resolver';
 import { WatchResolver } from '../graphql/watch/watch.resolver';
+import { CaptionResolver } from '../graphql/video/caption.resolver';
 import { DownloadResolver } from '../graphql/video/download.resolver';
 import { RateBudget } from '../cache/rate-budget';
 import { RedisUploadLocker } from '../cache/upload-locker';
@@ -39,6 +40,7 @@ import { SignInLimiter } from '../users/sign-in-limiter';
 import { TokenService } from '../users/tokens';
 import { UserService } from '../users/user.service';
 import { withTimeout } from '../utils/timeout';
+import { CaptionService } from '../videos/caption.service';
 import { VideoEditService } from '../videos/video-edit.service';
 import { VideoQueryService } from '../videos/video-query.service';
 import { buildCore } from './core';
@@ -53,7 +55,7 @@ export interface RunningApi {
 /** Wires the API process by hand: repositories → services → resolvers → HTTP. */
 export async function startApi(config: Config, logger: Logger): Promise<RunningApi> {
   const infra = await openInfrastructure(config, logger);
-  const { events, jobs, videos, cache, lifecycle, tools, uploads, resumable, webhooks } = buildCore(config, logger, infra);
+  const { events, jobs, videos, cache, lifecycle, tools, uploads, resumable, webhooks, captionRepo, captionPublisher } = buildCore(config, logger, infra);
 
   // Accounts.
   const tokens = new TokenService(config.jwtSecret, config.tokenTtlSeconds);
@@ -71,7 +73,8 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   const d = config.derivedMedia;
   const grabber = new FrameGrabber({ storage: infra.storage, tools });
   const posters = new PosterService({ lifecycle, storage: infra.storage, tools, grabber, limits: { maxBytes: d.posterMaxBytes, maxDimension: d.posterMaxDimension }, logger });
-  const edits = new VideoEditService({ videos, lifecycle, views, storage: infra.storage, jobs, posters, logger });
+  const captions = new CaptionService({ repo: captionRepo, storage: infra.storage, publisher: captionPublisher, maxBytes: d.captionMaxBytes, logger });
+  const edits = new VideoEditService({ videos, lifecycle, views, storage: infra.storage, jobs, posters, captions, logger });
   const watch = new WatchService(history, p.watchHistoryMax);
   const downloads = new DownloadService({ storage: infra.storage, jobs });
   const thumbnails = new ThumbnailService({
@@ -94,6 +97,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       [WatchResolver, new WatchResolver(watch)],
       [UploadResolver, new UploadResolver(uploads)],
       [DownloadResolver, new DownloadResolver(downloads, urls)],
+      [CaptionResolver, new CaptionResolver(edits, urls)],
       [WebhookResolver, new WebhookResolver(webhooks)],
     ]),
     events.pubSub,
@@ -136,7 +140,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       tusRouter({ tokens, uploads, resumable, maxUploadBytes: config.maxUploadBytes, logger, locker }),
       webAppRouter(), // last: its SPA fallback only answers what no other router did
     ],
-    createContext: (user) => ({ user, loaders: createLoaders({ users, videos, cache, views }), events }),
+    createContext: (user) => ({ user, loaders: createLoaders({ users, videos, captions: captionRepo, cache, views }), events }),
   });
 
   // Write-behind of views and watch history; several API processes may run them at once (the flushes are atomic).

@@ -1,6 +1,7 @@
 import { VideoCache } from '../cache/video-cache';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
+import { CaptionRepository } from '../db/repositories/caption.repository';
 import { VideoRepository } from '../db/repositories/video.repository';
 import { VideoWriteRepository } from '../db/repositories/video-write.repository';
 import { WebhookRepository } from '../db/repositories/webhook.repository';
@@ -9,6 +10,7 @@ import { EventBus } from '../events/event-bus';
 import { JobQueue } from '../jobs/job-queue';
 import { FfmpegTools } from '../media/media-tools';
 import { ResumableStore } from '../storage/tus-store';
+import { CaptionPublisher } from '../videos/caption-publisher';
 import { UploadFinalizer } from '../videos/upload-finalizer';
 import { UploadProgress } from '../videos/upload-progress';
 import { UploadRateLimit } from '../videos/upload-rate-limit';
@@ -54,6 +56,9 @@ export function buildCore(config: Config, logger: Logger, infra: Infrastructure)
   const edge = new EdgePurger({ ...config.edgePurge, logger });
   const lifecycle = new VideoLifecycle({ repo: new VideoWriteRepository(infra.ds), cache, events, videoEvents: webhooks, edge, deletions: events });
   const tools = new FfmpegTools({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath });
+  // Caption changes (API) and published versions (worker) both rewrite the manifests.
+  const captionRepo = new CaptionRepository(infra.ds);
+  const captionPublisher = new CaptionPublisher({ videos, captions: captionRepo, storage: infra.storage, lifecycle, logger });
 
   const resumable = ResumableStore.create(config.storage, config.uploads.expirySeconds);
   const progress = new UploadProgress(events);
@@ -70,5 +75,5 @@ export function buildCore(config: Config, logger: Logger, infra: Infrastructure)
     progress,
     finalizer,
   });
-  return { events, jobs, videos, cache, lifecycle, tools, uploads, resumable, webhooks, webhookRepo, webhookTarget };
+  return { events, jobs, videos, cache, lifecycle, tools, uploads, resumable, webhooks, webhookRepo, webhookTarget, captionRepo, captionPublisher };
 }

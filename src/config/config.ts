@@ -52,6 +52,8 @@ const schema = z
     TRANSCODE_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']).default('veryfast'),
     SEGMENT_SECONDS: int(1, 10).default(4),
     TRANSCODE_TIMEOUT_SECONDS: int(1).default(3600),
+    TRANSCODE_RATE_CONTROL: z.enum(['capped-crf', 'fixed']).default('capped-crf'),
+    TRANSCODE_CRF: int(0, 51).default(21),
 
     HTTP_HEADERS_TIMEOUT_SECONDS: int(1, 600).default(20),
     HTTP_REQUEST_TIMEOUT_SECONDS: int(1).default(300),
@@ -79,6 +81,7 @@ const schema = z
     THUMBNAIL_RATE_WINDOW_SECONDS: int(1).default(60),
     POSTER_MAX_BYTES: int(1).default(10 * 1024 * 1024),
     POSTER_MAX_DIMENSION: int(16, 16_384).default(4096),
+    CAPTION_MAX_BYTES: int(1, 100 * 1024 * 1024).default(2 * 1024 * 1024),
     WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
     WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(5000),
     WEBHOOK_MAX_ATTEMPTS: int(1, 30).default(10),
@@ -137,7 +140,8 @@ export interface Config {
   workerConcurrency: number;
   /** Where the worker serves /metrics; null: not served. */
   workerMetricsPort: number | null;
-  transcode: { preset: string; segmentSeconds: number; timeoutSeconds: number };
+  /** rateControl and crf: see media/ladder.ts (RateControl). */
+  transcode: { preset: string; segmentSeconds: number; timeoutSeconds: number; rateControl: 'capped-crf' | 'fixed'; crf: number };
   http: HttpTimeouts;
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
@@ -167,7 +171,7 @@ export interface HttpTimeouts {
   uploadIdleMs: number;
 }
 
-/** What is made from a published video on request: thumbnails at any time, custom posters (issue 13). */
+/** What is made from or added to a video on request: thumbnails at any time, custom posters, caption tracks (issue 13). */
 export interface DerivedMediaConfig {
   /** Uncached thumbnails (each one an ffmpeg run) a client may ask for per window. */
   thumbnailRateLimit: number;
@@ -175,6 +179,8 @@ export interface DerivedMediaConfig {
   /** Largest poster image accepted by setPoster, in bytes and in pixels per side. */
   posterMaxBytes: number;
   posterMaxDimension: number;
+  /** Largest caption file (WebVTT or SRT) addCaption takes; a feature film's is ~100 KiB. */
+  captionMaxBytes: number;
 }
 
 /** Outgoing webhooks (issue 13). */
@@ -272,7 +278,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerMetricsPort: e.WORKER_METRICS_PORT ?? null,
-    transcode: { preset: e.TRANSCODE_PRESET, segmentSeconds: e.SEGMENT_SECONDS, timeoutSeconds: e.TRANSCODE_TIMEOUT_SECONDS },
+    transcode: {
+      preset: e.TRANSCODE_PRESET,
+      segmentSeconds: e.SEGMENT_SECONDS,
+      timeoutSeconds: e.TRANSCODE_TIMEOUT_SECONDS,
+      rateControl: e.TRANSCODE_RATE_CONTROL,
+      crf: e.TRANSCODE_CRF,
+    },
     http: {
       headersMs: e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
       requestMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
@@ -299,6 +311,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       thumbnailRateWindowSeconds: e.THUMBNAIL_RATE_WINDOW_SECONDS,
       posterMaxBytes: e.POSTER_MAX_BYTES,
       posterMaxDimension: e.POSTER_MAX_DIMENSION,
+      captionMaxBytes: e.CAPTION_MAX_BYTES,
     },
     webhooks: {
       allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { VideoCache } from '../cache/video-cache';
-import type { RenditionEntity, UserEntity, VideoEntity } from '../db/entities';
+import type { CaptionEntity, RenditionEntity, UserEntity, VideoEntity } from '../db/entities';
+import type { CaptionRepository } from '../db/repositories/caption.repository';
 import type { UserRepository } from '../db/repositories/user.repository';
 import type { VideoRepository } from '../db/repositories/video.repository';
 import type { ViewCounter } from '../playback/view-counter';
@@ -8,6 +9,7 @@ import type { ViewCounter } from '../playback/view-counter';
 export interface LoaderDeps {
   users: UserRepository;
   videos: VideoRepository;
+  captions: Pick<CaptionRepository, 'forVideos'>;
   /** Video rows by id come from the Redis cache. */
   cache: VideoCache;
   views: ViewCounter;
@@ -32,6 +34,11 @@ export function createLoaders(deps: LoaderDeps) {
       return records.map((rec) => rec?.video ?? null);
     }),
     renditions,
+    /** Caption tracks of any number of videos in one statement. */
+    captions: new DataLoader<string, CaptionEntity[]>(async (videoIds) => {
+      const rows = await deps.captions.forVideos(videoIds);
+      return videoIds.map((id) => rows.filter((c) => c.videoId === id));
+    }),
     /** Live view counts (Redis), null where only the flushed column knows. */
     viewCount: new DataLoader<string, number | null>((ids) => views.counts(ids)),
   };

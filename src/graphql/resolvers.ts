@@ -2,6 +2,7 @@ import type { NonEmptyArray } from 'type-graphql';
 import './video/video.enums';
 import { AuthResolver } from './user/auth.resolver';
 import { UserResolver } from './user/user.resolver';
+import { CaptionResolver } from './video/caption.resolver';
 import { DownloadResolver } from './video/download.resolver';
 import { ProgressResolver } from './video/progress.resolver';
 import { VideoMutationResolver } from './video/video-mutation.resolver';
@@ -20,5 +21,6 @@ export const resolverClasses: NonEmptyArray<Function> = [
   WatchResolver,
   UploadResolver,
   DownloadResolver,
+  CaptionResolver,
   WebhookResolver,
 ];

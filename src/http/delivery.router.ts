@@ -8,7 +8,7 @@ import { fileType } from '../media/file-types';
 import { cacheControl, downloadCacheControl, notModified, rewriteVtt, safeDeliveryPath } from '../playback/delivery-rules';
 import { needsRewrite, rewriteHls, rewriteMpd, withQuery, type ManifestRewrite } from '../playback/manifest-rewrite';
 import type { ViewCounter } from '../playback/view-counter';
-import { downloadHeightOf, publicKey, publicPathOf } from '../storage/keys';
+import { CAPTIONS_FOLDER, downloadHeightOf, publicKey, publicPathOf } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import { Visibility } from '../domain/video-status';
 import { parseVideoId } from '../domain/video-id';
@@ -90,7 +90,8 @@ async function serve(deps: DeliveryDeps, req: Request, res: Response): Promise<v
   const key = relPath in THUMBNAIL_FILES ? await deps.thumbnails.keyFor(record, relPath, req.query, () => deps.clientOf(req)) : publicKey(id, relPath);
   const left = token ? MediaSigner.secondsLeft(token) : null;
   const rewrite: ManifestRewrite = { maxHeight: type.kind === 'manifest' ? maxHeight : null, query: isPrivate && token ? `token=${token}` : null };
-  const rewriting = type.kind !== 'media' && needsRewrite(rewrite);
+  // Caption files are served as stored: their text is the viewer's, never a list of URIs.
+  const rewriting = type.kind !== 'media' && !isCaptionFile(relPath) && needsRewrite(rewrite);
   res.set({
     'Cache-Control':
       downloadHeight === null
@@ -181,3 +182,5 @@ async function redirectTarget(deps: DeliveryDeps, key: string, isPrivate: boolea
   }
   return null;
 }
+
+const isCaptionFile = (relPath: string): boolean => relPath.startsWith(`${CAPTIONS_FOLDER}/`);

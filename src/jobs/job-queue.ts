@@ -9,6 +9,15 @@ const defaults: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
+const LIVE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children'] as const;
+
+export interface LiveJob {
+  id: string;
+  name: JobName;
+  videoId: string | null;
+  state: (typeof LIVE_STATES)[number];
+}
+
 /** The only way the platform enqueues work. */
 export class JobQueue {
   readonly queue: Queue;
@@ -65,6 +74,27 @@ export class JobQueue {
       { every: everySeconds * 1000 },
       { name, data: payload, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 50 } } },
     );
+  }
+
+  /** Jobs still to run or running (for the consistency audit): id, name, the video they are about, state. */
+  async liveJobs(): Promise<LiveJob[]> {
+    const found: LiveJob[] = [];
+    for (const state of LIVE_STATES) {
+      for (const job of await this.queue.getJobs([state])) {
+        if (!job?.id) continue;
+        const data = job.data as { videoId?: unknown };
+        found.push({ id: job.id, name: job.name as JobName, videoId: typeof data?.videoId === 'string' ? data.videoId : null, state });
+      }
+    }
+    return found;
+  }
+
+  /** Removes a job that is not running (the audit's --fix). */
+  async remove(jobId: string): Promise<boolean> {
+    const job = await this.queue.getJob(jobId);
+    if (!job || (await job.isActive())) return false;
+    await job.remove();
+    return true;
   }
 
   close(): Promise<void> {

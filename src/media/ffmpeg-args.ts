@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Rung } from './ladder';
+import { rungRate, type RateControl, type Rung } from './ladder';
 
 /**
  * Pure builders of ffmpeg command lines. One process decodes once and writes every rung as
@@ -48,6 +48,8 @@ export interface EncodePlan {
   copyTopRung?: boolean;
   /** Extra decoder strictness: stop on the first corrupt frame instead of concealing it. */
   strict: boolean;
+  /** Fixed bitrates or capped CRF (see ladder.ts). */
+  rateControl: RateControl;
 }
 
 const common = ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-progress', 'pipe:1', '-nostats'];
@@ -116,7 +118,7 @@ export function buildEncodeArgs(plan: EncodePlan): string[] {
     if (copy && i === 0) return;
     // Per stream: a copied stream has no encoder to take a profile.
     args.push(`-profile:v:${i}`, 'high');
-    args.push(`-b:v:${i}`, String(r.videoBitrate), `-maxrate:v:${i}`, String(r.maxBitrate), `-bufsize:v:${i}`, String(r.maxBitrate * 2));
+    args.push(...rateArgs(i, r, plan.rateControl));
   });
   if (plan.audio) args.push('-c:a', 'aac', '-b:a', String(plan.audio.bitrate), '-ac', '2', '-ar', '48000');
   args.push(...dashOutput(plan.outDir, plan.segmentSeconds, !!plan.audio));
@@ -124,6 +126,13 @@ export function buildEncodeArgs(plan: EncodePlan): string[] {
     args.push('-map', '[sb]', '-c:v', 'mjpeg', '-q:v', '5', '-fps_mode', 'passthrough', '-f', 'image2', path.join(plan.storyboard.framesDir, STORYBOARD_FRAME_PATTERN));
   }
   return args;
+}
+
+/** One encoded stream's rate options (per output stream index). */
+export function rateArgs(index: number, r: Rung, rc: RateControl): string[] {
+  const rate = rungRate(r, rc);
+  const target = rate.crf !== null ? [`-crf:v:${index}`, String(rate.crf)] : [`-b:v:${index}`, String(rate.bitrate)];
+  return [...target, `-maxrate:v:${index}`, String(rate.maxrate), `-bufsize:v:${index}`, String(rate.bufsize)];
 }
 
 export interface StoryboardSheetPlan extends StoryboardPlan {

@@ -27,6 +27,39 @@ export interface Rung {
   maxBitrate: number;
 }
 
+/**
+ * How each rung spends bits. `fixed`: an average bitrate per rung (ABR with a VBV peak), whatever
+ * the picture. `capped-crf`: constant quality (CRF) with the rung's table bitrate as a VBV ceiling,
+ * as per-title encoders do: easy pictures (slides, talking heads) take far fewer bytes at the same
+ * quality, hard ones are held to what the fixed ladder would have spent on average.
+ */
+export type RateControl = { mode: 'fixed' } | { mode: 'capped-crf'; crf: number };
+
+/** The setting's two words (TRANSCODE_RATE_CONTROL, TRANSCODE_CRF) as a RateControl. */
+export function rateControlOf(mode: 'capped-crf' | 'fixed', crf: number): RateControl {
+  return mode === 'fixed' ? { mode: 'fixed' } : { mode: 'capped-crf', crf };
+}
+
+export interface RungRate {
+  /** Constant quality; null in fixed mode. */
+  crf: number | null;
+  /** Average target (fixed mode only). */
+  bitrate: number | null;
+  maxrate: number;
+  bufsize: number;
+}
+
+/**
+ * Pure: the rate settings for one rung. Capped CRF uses the table's average bitrate as the
+ * ceiling, with one second of buffer: hard content then costs what the fixed ladder costs (within
+ * the VBV's buffer), and a 4-second segment's peak stays near the ceiling, which is what players
+ * switch on.
+ */
+export function rungRate(r: Pick<Rung, 'videoBitrate' | 'maxBitrate'>, rc: RateControl): RungRate {
+  if (rc.mode === 'capped-crf') return { crf: rc.crf, bitrate: null, maxrate: r.videoBitrate, bufsize: r.videoBitrate };
+  return { crf: null, bitrate: r.videoBitrate, maxrate: r.maxBitrate, bufsize: r.maxBitrate * 2 };
+}
+
 export interface Ladder {
   frameRate: number;
   rungs: Rung[];

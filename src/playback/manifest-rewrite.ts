@@ -74,18 +74,22 @@ const childrenOf = (n: XmlNode): XmlNode[] => {
   return Array.isArray(c) ? (c as XmlNode[]) : [];
 };
 
-function visit(nodes: XmlNode[], r: ManifestRewrite): void {
+function visit(nodes: XmlNode[], r: ManifestRewrite, inTextSet = false): void {
   for (const node of nodes) {
     const name = nameOf(node);
     const attrs = attrsOf(node);
-    // BaseURL text is left alone: URL resolution drops its query, the attributes below carry it.
+    // BaseURL text is left alone (URL resolution drops its query, the attributes below carry it),
+    // except in a text/vtt set, where it names the caption file itself.
+    if (name === 'BaseURL' && inTextSet) {
+      for (const t of childrenOf(node)) if (typeof t['#text'] === 'string' && t['#text'].trim()) t['#text'] = withQuery(t['#text'].trim(), r.query);
+    }
     if (attrs) {
       for (const key of ['initialization', 'media', 'sourceURL', 'index']) {
         if (attrs[key] !== undefined && name !== 'Representation') attrs[key] = withQuery(attrs[key], r.query);
       }
     }
     if (name === 'AdaptationSet') filterRepresentations(node, r.maxHeight);
-    visit(childrenOf(node), r);
+    visit(childrenOf(node), r, inTextSet || (name === 'AdaptationSet' && attrs?.mimeType === 'text/vtt'));
   }
 }
 

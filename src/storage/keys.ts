@@ -12,6 +12,13 @@
  *   public/<gen>/downloads/<height>p.mp4              an MP4 of one rung (made on first request)
  *   public/<gen>/thumbnails/<width>w-<ms>ms.<ext>      a frame at any time (cached on first request)
  *   public/<gen>/posters/<set>/<w>x<h>.<ext>           a picked or uploaded poster, one folder per set
+ *   public/<gen>/master-<rev>.m3u8, manifest-<rev>.mpd, subs-<rev>-<lang>.m3u8
+ *                                                      the manifests again, with the caption tracks
+ *
+ * Caption tracks belong to the video, not to one encode, so they live beside the generations and
+ * outlive re-encodes and failures (only deleting the video removes them):
+ *
+ *   public/captions/<lang>-<rand>.vtt                   one WebVTT file per language, a new name when replaced
  */
 export const videoPrefix = (videoId: string): string => `videos/${videoId}/`;
 export const sourceKey = (videoId: string): string => `videos/${videoId}/source`;
@@ -49,3 +56,8 @@ export function downloadHeightOf(path: string): number | null {
 export const thumbnailPath = (width: number, timeMs: number, ext: string): string => `thumbnails/${width}w-${timeMs}ms.${ext}`;
 
 export const posterSetPath = (set: string, name: string): string => `posters/${set}/${name}`;
+
+/** The folder of caption files inside `public/` (never a generation: it outlives them). */
+export const CAPTIONS_FOLDER = 'captions';
+
+export const captionKey = (videoId: string, name: string): string => publicKey(videoId, `${CAPTIONS_FOLDER}/${name}`);

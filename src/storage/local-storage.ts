@@ -4,7 +4,7 @@ import { mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertSafeKey, type ByteRange, type ObjectStat, type ObjectStorage, type PutOptions } from './storage';
+import { assertSafeKey, type ByteRange, type ObjectStat, type ObjectStorage, type PutOptions, type UnfinishedUpload } from './storage';
 
 /** The embedded default: objects are files under one directory. For single-host use. */
 export class LocalStorage implements ObjectStorage {
@@ -99,6 +99,13 @@ export class LocalStorage implements ObjectStorage {
     await rm(this.file(prefix.slice(0, -1)), { recursive: true, force: true });
     return count;
   }
+
+  /** Files are written whole (temp file, then rename): nothing is ever left half-uploaded. */
+  async listUnfinishedUploads(): Promise<UnfinishedUpload[]> {
+    return [];
+  }
+
+  async abortUnfinishedUpload(): Promise<void> {}
 
   async ping(): Promise<void> {
     await mkdir(this.root, { recursive: true });

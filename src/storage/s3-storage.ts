@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { Client, S3Error } from 'minio';
 import type { StorageConfig } from '../config/config';
 import { chunk } from './chunker';
-import { assertSafeKey, type ByteRange, type ObjectStat, type ObjectStorage, type PutOptions } from './storage';
+import { assertSafeKey, type ByteRange, type ObjectStat, type ObjectStorage, type PutOptions, type UnfinishedUpload } from './storage';
 
 const PART_SIZE = 8 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 2;
@@ -145,6 +145,20 @@ export class S3Storage implements ObjectStorage {
       await this.client.abortMultipartUpload(this.bucket, upload.key, upload.uploadId).catch(() => undefined);
     }
     return keys.length;
+  }
+
+  async listUnfinishedUploads(prefix: string): Promise<UnfinishedUpload[]> {
+    const found: UnfinishedUpload[] = [];
+    const stream = this.client.listIncompleteUploads(this.bucket, prefix, true);
+    for await (const u of stream as AsyncIterable<{ key: string; uploadId: string; initiated?: Date }>) {
+      found.push({ key: u.key, uploadId: u.uploadId, initiated: u.initiated ?? new Date(0) });
+    }
+    return found;
+  }
+
+  async abortUnfinishedUpload(upload: UnfinishedUpload): Promise<void> {
+    assertSafeKey(upload.key);
+    await this.client.abortMultipartUpload(this.bucket, upload.key, upload.uploadId);
   }
 
   async ping(): Promise<void> {

@@ -42,6 +42,16 @@ export interface ObjectStorage {
   deletePrefix(prefix: string): Promise<number>;
   /** Throws when the store is unreachable (readiness). */
   ping(): Promise<void>;
+  /** Multipart uploads begun under `prefix` and neither completed nor aborted (none on disk). */
+  listUnfinishedUploads(prefix: string): Promise<UnfinishedUpload[]>;
+  /** Aborts one of them, freeing its parts; a missing one is not an error. */
+  abortUnfinishedUpload(upload: UnfinishedUpload): Promise<void>;
+}
+
+export interface UnfinishedUpload {
+  key: string;
+  uploadId: string;
+  initiated: Date;
 }
 
 export class StorageNotFoundError extends Error {

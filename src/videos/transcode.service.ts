@@ -9,15 +9,17 @@ import type { ProgressPhase } from '../events/progress';
 import { buildEncodeArgs, buildPosterArgs, buildRemuxArgs, buildStoryboardSheetArgs, DASH_MANIFEST, gopFrames, initName, MASTER_PLAYLIST, mediaPlaylistName } from '../media/ffmpeg-args';
 import { FfmpegError } from '../media/ffmpeg-runner';
 import { keyframesAligned } from '../media/keyframes';
-import { buildLadder, type Ladder } from '../media/ladder';
+import { buildLadder, type Ladder, type RateControl } from '../media/ladder';
 import { checkMedia, MediaError } from '../media/media-policy';
 import type { MediaTools } from '../media/media-tools';
 import { canCopyTopRung, canRemux, planStoryboard, posterSizes, readVariants, storyboardVtt, withFrameRate, type VariantInfo } from '../media/outputs';
 import type { ProbeResult } from '../media/probe';
 import { percentOf } from '../media/progress-parser';
-import { publicKey, publicPrefix, sourceKey } from '../storage/keys';
+import { CAPTIONS_FOLDER, publicKey, publicPrefix, sourceKey } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
+import type { CaptionPublisher } from './caption-publisher';
 import { createWorkspace, downloadSource, removeWorkspace, uploadDir } from './transcode-files';
+import { advertiseMeasuredBandwidth } from './measured-bandwidth';
 import type { RenditionRow, VideoLifecycle } from './video-lifecycle';
 
 export { MediaError };
@@ -34,6 +36,7 @@ export interface TranscodeSettings {
   preset: string;
   segmentSeconds: number;
   audioBitrate: number;
+  rateControl: RateControl;
 }
 
 export interface RunContext {
@@ -48,6 +51,8 @@ export interface TranscodeDeps {
   lifecycle: Pick<VideoLifecycle, 'claim' | 'recordProbe' | 'publishPlayable' | 'markReady' | 'fail'>;
   storage: ObjectStorage;
   tools: MediaTools;
+  /** Puts the video's caption tracks into each version it publishes (the transcode writes manifests without them). */
+  captions: Pick<CaptionPublisher, 'refresh'>;
   settings: TranscodeSettings;
   logger: Logger;
 }
@@ -119,10 +124,10 @@ export class TranscodeService {
     }
   }
 
-  /** FAILED with the reason (announced by the lifecycle), every public output removed; the original stays for a retry. */
+  /** FAILED with the reason (announced by the lifecycle), every public output removed; the original and the caption tracks stay for a retry. */
   async fail(videoId: string, reason: string): Promise<boolean> {
     const changed = await this.deps.lifecycle.fail(videoId, reason);
-    if (changed) await this.deps.storage.deletePrefix(publicPrefix(videoId));
+    if (changed) await this.removeOtherGenerations(videoId, null);
     return changed;
   }
 
@@ -169,6 +174,7 @@ export class TranscodeService {
       : buildEncodeArgs({
           input: a.src, outDir: out, rungs: [lowest], frameRate: ladder.frameRate, segmentSeconds,
           audio: info.hasAudio ? { bitrate: audioBitrate } : null, preset: 'ultrafast', storyboard: null, strict: true,
+          rateControl: this.deps.settings.rateControl,
         });
     await this.ffmpeg(a, args);
     const frameRate = remux ? info.frameRate : ladder.frameRate;
@@ -191,6 +197,7 @@ export class TranscodeService {
     // catch), and the ladder is not worth encoding.
     if (!published) throw new VideoGoneError(a.videoId);
     a.playable = true;
+    await this.refreshCaptions(a.videoId);
     // The lifecycle announced this step; the reporter's heartbeat carries on from it.
     this.report(a, 'TRANSCODE', P.quick, {}, true);
     return { height, remux, ms: Date.now() - a.started };
@@ -216,6 +223,7 @@ export class TranscodeService {
       storyboard,
       strict: true,
       copyTopRung,
+      rateControl: this.deps.settings.rateControl,
     });
     const base = quick ? P.quick : P.probe;
     await this.ffmpeg(a, args, info.duration, (pct) => this.report(a, 'TRANSCODE', base + ((P.encode - base) * pct) / 100));
@@ -272,6 +280,7 @@ export class TranscodeService {
         ladder: ladder.rungs,
         topRung: encoded.copyTopRung ? 'copy' : 'encode',
         audioBitrate: info.hasAudio ? settings.audioBitrate : null,
+        rateControl: settings.rateControl,
         firstPlayable: quick ? (quick.remux ? 'remux' : 'lowest-rung') : 'none',
         firstPlayableMs: quick?.ms ?? null,
         totalMs: Date.now() - a.started,
@@ -281,6 +290,7 @@ export class TranscodeService {
       await storage.deletePrefix(publicKey(a.videoId, `${a.gen}/`));
       return 'SKIPPED';
     }
+    await this.refreshCaptions(a.videoId);
     await this.removeOtherGenerations(a.videoId, a.gen);
     return 'READY';
   }
@@ -313,8 +323,9 @@ export class TranscodeService {
     }
   }
 
-  /** ffmpeg's master playlist, completed with FRAME-RATE; the variants it lists. */
+  /** ffmpeg's manifests with measured bandwidths, the master completed with FRAME-RATE; the variants it lists. */
   private async finishMaster(dir: string, frameRate: number): Promise<VariantInfo[]> {
+    await advertiseMeasuredBandwidth(dir);
     const file = path.join(dir, MASTER_PLAYLIST);
     const master = withFrameRate(await readFile(file, 'utf8'), frameRate);
     await writeFile(file, master);
@@ -340,10 +351,26 @@ export class TranscodeService {
     };
   }
 
-  private async removeOtherGenerations(videoId: string, gen: string): Promise<void> {
-    const keep = publicKey(videoId, `${gen}/`);
+  /**
+   * The version is published without captions; tracks added before (or while) it was made are put
+   * in now. A failure here leaves the version playable without them (logged): the next caption
+   * change or re-encode puts them in.
+   */
+  private async refreshCaptions(videoId: string): Promise<void> {
+    await this.deps.captions.refresh(videoId).catch((err: unknown) => this.deps.logger.warn({ err, videoId }, 'caption tracks not added to the manifests'));
+  }
+
+  /** Every generation folder but `gen` (all of them when null); the caption tracks are the video's, not a generation's. */
+  private async removeOtherGenerations(videoId: string, gen: string | null): Promise<void> {
     const prefix = publicPrefix(videoId);
-    const folders = new Set((await this.deps.storage.list(prefix)).filter((k) => !k.startsWith(keep)).map((k) => k.slice(prefix.length).split('/')[0]));
-    for (const f of folders) await this.deps.storage.deletePrefix(`${prefix}${f}/`);
+    const keep = new Set([CAPTIONS_FOLDER, ...(gen === null ? [] : [gen])]);
+    const folders = new Set<string>();
+    for (const key of await this.deps.storage.list(prefix)) {
+      const rel = key.slice(prefix.length);
+      const slash = rel.indexOf('/');
+      if (slash >= 0) folders.add(rel.slice(0, slash));
+      else if (gen === null) await this.deps.storage.delete(key); // loose files: only a failure clears them
+    }
+    for (const f of folders) if (!keep.has(f)) await this.deps.storage.deletePrefix(`${prefix}${f}/`);
   }
 }

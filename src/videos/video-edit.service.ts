@@ -8,6 +8,7 @@ import { videoPrefix } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import { canView } from './video-access';
 import { detailsPatch, type VideoUpdate } from './video-details';
+import type { CaptionInput, CaptionService } from './caption.service';
 import type { PosterService } from './poster.service';
 import type { VideoLifecycle } from './video-lifecycle';
 
@@ -30,6 +31,7 @@ export interface VideoEditDeps {
   storage: Pick<ObjectStorage, 'deletePrefix'>;
   jobs: Pick<JobQueue, 'add' | 'cancel'>;
   posters: Pick<PosterService, 'fromTime' | 'fromImage'>;
+  captions: Pick<CaptionService, 'add' | 'remove'>;
   logger: Logger;
 }
 
@@ -55,6 +57,18 @@ export class VideoEditService {
   async setPoster(userId: string, id: string, openImage: () => Promise<Readable>): Promise<VideoEntity> {
     const video = await this.ownedVideo(userId, id);
     await this.deps.posters.fromImage(video, await this.deps.videos.renditionsFor([id]), await openImage());
+    return this.fresh(id);
+  }
+
+  /** `addCaption`: a track from the owner's WebVTT or SRT file (CaptionService has the rules), opened once ownership is settled. */
+  async addCaption(userId: string, id: string, input: CaptionInput, openFile: () => Promise<Readable>): Promise<VideoEntity> {
+    await this.deps.captions.add(await this.ownedVideo(userId, id), input, openFile);
+    return this.fresh(id);
+  }
+
+  /** `removeCaption`: the track of that language goes, from the manifests and from storage. */
+  async removeCaption(userId: string, id: string, language: string): Promise<VideoEntity> {
+    await this.deps.captions.remove(await this.ownedVideo(userId, id), language);
     return this.fresh(id);
   }
 

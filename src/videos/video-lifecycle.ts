@@ -88,7 +88,7 @@ const MAX_REASON = 500;
  * fail and failUpload → video.failed, delete → video.deleted) then raise that event through
  * `videoEvents`, once per applied move and never for a refused one. The moves that change what
  * the video's media routes answer (READY, which replaces any earlier version; FAILED, which
- * removes the outputs; a new poster; a visibility or download switch; delete) also purge the edge
+ * removes the outputs; a new poster; new manifests for changed captions; a visibility or download switch; delete) also purge the edge
  * cache, after the cache invalidation and before the progress event: a player told READY asks the
  * origin, not the edge.
  * Other side effects that belong to one move and not to a service (richer progress) hang off
@@ -216,6 +216,20 @@ export class VideoLifecycle {
   async setPoster(id: string, poster: StoredImage[], guard: { published: string }): Promise<boolean> {
     if (!(await this.deps.repo.update(id, { poster }, { from: [VideoStatus.READY], match: { hlsKey: guard.published } }))) return false;
     // The replaced poster files are removed next: the edge must not keep serving them.
+    await this.changed(id, true);
+    return true;
+  }
+
+  /**
+   * A published video's manifests, rewritten because its caption tracks changed (caption-publisher.ts):
+   * written only while `published` is still the HLS manifest the new ones were made from, so two
+   * changes at once cannot lose each other's tracks (the loser makes them again), and a re-encode
+   * published meanwhile is never replaced by manifests of the generation it removes. No status move.
+   */
+  async setManifests(id: string, keys: { hlsKey: string; dashKey: string }, guard: { published: string }): Promise<boolean> {
+    const from = [VideoStatus.PROCESSING, VideoStatus.READY];
+    if (!(await this.deps.repo.update(id, keys, { from, match: { hlsKey: guard.published } }))) return false;
+    // Players must get the new manifests, and removed tracks' files are deleted next.
     await this.changed(id, true);
     return true;
   }

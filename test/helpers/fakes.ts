@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { ByteRange, ObjectStat, ObjectStorage, PutOptions } from '../../src/storage/storage';
+import type { ByteRange, ObjectStat, ObjectStorage, PutOptions, UnfinishedUpload } from '../../src/storage/storage';
 import type { ProbeResult } from '../../src/media/probe';
 
 /** Object storage in memory, for unit tests of services (integration tests use the real drivers). */
@@ -45,6 +45,10 @@ export class MemoryStorage implements ObjectStorage {
   }
 
   async ping(): Promise<void> {}
+  async listUnfinishedUploads(): Promise<UnfinishedUpload[]> {
+    return [];
+  }
+  async abortUnfinishedUpload(): Promise<void> {}
 }
 
 /** What ffprobe says about a 4-second 640x360 H.264/AAC MP4 a browser plays as is. */

@@ -6,12 +6,16 @@ export interface TcpProxy {
   target(url: string): void;
   /** Drops every open connection at once, as a network outage does. */
   cut(): number;
+  /** An outage that lasts: open connections are cut and new ones refused until `up()`. */
+  down(): void;
+  up(): void;
   close(): Promise<void>;
 }
 
 /** A loopback TCP proxy whose connections a test can cut, to make a real network drop. */
 export async function startTcpProxy(): Promise<TcpProxy> {
   let targetPort = 0;
+  let isDown = false;
   const sockets = new Set<Socket>();
   const track = (s: Socket) => {
     sockets.add(s);
@@ -19,6 +23,11 @@ export async function startTcpProxy(): Promise<TcpProxy> {
     s.on('error', () => s.destroy());
   };
   const server = createServer((client) => {
+    if (isDown) {
+      client.on('error', () => undefined);
+      client.resetAndDestroy();
+      return;
+    }
     track(client);
     const upstream = connect(targetPort, '127.0.0.1');
     track(upstream);
@@ -37,6 +46,13 @@ export async function startTcpProxy(): Promise<TcpProxy> {
       const n = sockets.size;
       for (const s of sockets) s.resetAndDestroy();
       return n;
+    },
+    down() {
+      isDown = true;
+      for (const s of sockets) s.resetAndDestroy();
+    },
+    up() {
+      isDown = false;
     },
     async close() {
       for (const s of sockets) s.destroy();

@@ -21,7 +21,7 @@ describe('platform', () => {
       assert.ok(ran.length >= 1);
       const tables = async () =>
         ((await ds.query('SHOW TABLES')) as Record<string, string>[]).map((r) => Object.values(r)[0]).sort();
-      assert.deepEqual(await tables(), ['migrations', 'renditions', 'users', 'videos', 'watch_history', 'webhook_deliveries', 'webhooks']);
+      assert.deepEqual(await tables(), ['captions', 'migrations', 'renditions', 'users', 'videos', 'watch_history', 'webhook_deliveries', 'webhooks']);
       for (let i = 0; i < ran.length; i++) await ds.undoLastMigration({ transaction: 'each' });
       assert.deepEqual(await tables(), ['migrations']);
       assert.equal(await ds.showMigrations(), true, 'pending again after going down');

@@ -98,6 +98,29 @@ describe('transcode job end to end (640x360, 4 s, H.264/AAC)', () => {
     }
   });
 
+  it('advertises BANDWIDTH and AVERAGE-BANDWIDTH measured from the stored segments (video plus audio), not the encoder settings', async () => {
+    const masterKey = keyOf(view.playback!.hlsUrl);
+    const dir = path.posix.dirname(masterKey);
+    const master = HLS.parse(await text(masterKey));
+    assert.ok(master.isMasterPlaylist);
+    const rate = async (uri: string) => {
+      const media = HLS.parse(await text(path.posix.join(dir, uri)));
+      assert.ok(!media.isMasterPlaylist);
+      let bytes = 0;
+      for (const s of media.segments) bytes += (await stack.api.infra.storage.stat(path.posix.join(dir, s.uri)))!.size;
+      return (bytes * 8) / media.segments.reduce((n, s) => n + s.duration, 0);
+    };
+    const audioUri = master.variants[0].audio[0]?.uri;
+    assert.ok(audioUri, 'an audio rendition');
+    const audio = await rate(audioUri);
+    for (const [i, v] of master.variants.entries()) {
+      const expected = (await rate(v.uri)) + audio;
+      assert.ok(Math.abs((v.averageBandwidth ?? 0) - expected) <= 2, `${v.averageBandwidth} vs ${expected}`);
+      assert.ok(v.bandwidth >= (v.averageBandwidth ?? Infinity));
+      assert.equal(view.renditions[i].bitrate, v.bandwidth);
+    }
+  });
+
   it('references the same segments from the DASH MPD, with codecs matching the HLS master', async () => {
     const mpd = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(await text(keyOf(view.playback!.dashUrl)));
     const sets = [mpd.MPD.Period.AdaptationSet].flat();

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import http from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startApi, type RunningApi } from '../../src/app/api';
@@ -10,44 +9,10 @@ import { startStack, type TestStack } from '../helpers/env';
 import { signUp } from '../helpers/graphql';
 import { mediaDir, type MediaDir } from '../helpers/media';
 import { assertNoOrphans } from '../helpers/storage-orphans';
+import { trickle, tusHeaders } from '../helpers/slow-client';
 import { createUpload, multipartBody, tusRequest, UPLOAD_MUTATION } from '../helpers/uploads';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Sent {
-  status: number | null;
-  error?: string;
-  ms: number;
-}
-
-/** A raw request whose body goes out in `chunks` pieces, `gapMs` apart (a slow or stalling client). */
-function trickle(url: string, method: string, headers: Record<string, string>, body: Buffer, chunks: number, gapMs: number, stopAfter = chunks): Promise<Sent> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const req = http.request(url, { method, headers: { ...headers, 'content-length': String(body.length) } });
-    req.on('response', (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? null, ms: Date.now() - started }));
-    });
-    req.on('error', (err) => resolve({ status: null, error: err.message, ms: Date.now() - started }));
-    void (async () => {
-      const size = Math.ceil(body.length / chunks);
-      for (let i = 0; i < stopAfter; i++) {
-        if (req.destroyed) return;
-        req.write(body.subarray(i * size, (i + 1) * size));
-        if (i < chunks - 1) await sleep(gapMs);
-      }
-      if (stopAfter === chunks) req.end();
-    })();
-  });
-}
-
-const tusHeaders = (token: string, offset: number) => ({
-  'tus-resumable': '1.0.0',
-  'upload-offset': String(offset),
-  'content-type': 'application/offset+octet-stream',
-  authorization: `Bearer ${token}`,
-});
 
 async function headOffset(url: string, token: string): Promise<number> {
   const res = await tusRequest(url, 'HEAD', { authorization: `Bearer ${token}` });

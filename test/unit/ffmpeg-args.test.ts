@@ -11,6 +11,7 @@ const ladder = buildLadder({ width: 1920, height: 1080, frameRate: 29.97, bitrat
 const plan: EncodePlan = {
   input: '/tmp/in.mp4', outDir: '/tmp/out', rungs: ladder.rungs, frameRate: ladder.frameRate, segmentSeconds: 4,
   audio: { bitrate: 128000 }, preset: 'veryfast', storyboard: { intervalSeconds: 2, tileWidth: 160, tileHeight: 90, columns: 10, rows: 3, framesDir: '/tmp/frames' }, strict: true,
+  rateControl: { mode: 'fixed' },
 };
 const valueOf = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 

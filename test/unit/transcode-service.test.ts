@@ -44,8 +44,12 @@ function fakeTools(info: ProbeResult, opts: { failEncodeAt?: number } = {}) {
         const master = ['#EXTM3U', '#EXT-X-VERSION:7'];
         sizes.forEach(([w, h], i) => master.push(`#EXT-X-STREAM-INF:BANDWIDTH=${(i + 1) * 100_000},RESOLUTION=${w}x${h},CODECS="avc1.64001e,mp4a.40.2"`, `media_${i}.m3u8`));
         await writeFile(path.join(path.dirname(mpd), 'master.m3u8'), `${master.join('\n')}\n`);
-        await writeFile(mpd, '<MPD/>');
-        await writeFile(path.join(path.dirname(mpd), 'seg-0-00001.m4s'), 'segment');
+        await writeFile(mpd, `<MPD>${sizes.map((_, i) => `<Representation id="${i}" bandwidth="1"/>`).join('')}</MPD>`);
+        for (const i of sizes.keys()) {
+          const media = ['#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-TARGETDURATION:2', `#EXT-X-MAP:URI="init-${i}.mp4"`, '#EXTINF:2.000,', `seg-${i}-00001.m4s`, '#EXT-X-ENDLIST'];
+          await writeFile(path.join(path.dirname(mpd), `media_${i}.m3u8`), `${media.join('\n')}\n`);
+          await writeFile(path.join(path.dirname(mpd), `seg-${i}-00001.m4s`), 'x'.repeat(1000 * (i + 1)));
+        }
       }
       for (const file of args.filter((a) => /poster-\d+x\d+\.jpg$/.test(a))) await writeFile(file, 'jpeg');
     },
@@ -72,7 +76,8 @@ async function setup(info: ProbeResult, opts: { claims?: boolean; failEncodeAt?:
     lifecycle,
     storage,
     tools,
-    settings: { preset: 'veryfast', segmentSeconds: 2, audioBitrate: 128_000 },
+    captions: { refresh: async () => undefined },
+    settings: { preset: 'veryfast', segmentSeconds: 2, audioBitrate: 128_000, rateControl: { mode: 'capped-crf', crf: 21 } },
     logger: pino({ level: 'silent' }),
   });
   const events: VideoProgress[] = [];
@@ -101,6 +106,10 @@ describe('TranscodeService (fakes for storage, ffmpeg and the lifecycle)', () =>
     assert.deepEqual(ready.renditions.map((r) => [r.width, r.height]), [[640, 360], [426, 240]]);
     assert.equal(ready.poster?.length, 2);
     assert.equal(ready.encodingSettings?.firstPlayable, 'remux');
+    // Measured from the written segments (1000 and 2000 bytes over 2 s), not the muxer's figures.
+    assert.deepEqual(ready.renditions.map((r) => r.bitrate), [4000, 8000]);
+    const master = s.storage.objects.get(ready.hlsKey)?.toString() ?? '';
+    assert.match(master, /BANDWIDTH=4000,AVERAGE-BANDWIDTH=4000,RESOLUTION=640x360/);
 
     const phases = ['PROBE', 'TRANSCODE', 'THUMBNAILS', 'PUBLISH'];
     assert.deepEqual([...new Set(s.events.map((e) => e.phase))], phases);

@@ -1,3 +1,4 @@
+import { CaptionEntity } from './caption.entity';
 import { RenditionEntity } from './rendition.entity';
 import { UserEntity } from './user.entity';
 import { VideoEntity } from './video.entity';
@@ -5,5 +6,5 @@ import { WatchEntryEntity } from './watch-entry.entity';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 import { WebhookEntity } from './webhook.entity';
 
-export { RenditionEntity, UserEntity, VideoEntity, WatchEntryEntity, WebhookDeliveryEntity, WebhookEntity };
-export const entities = [UserEntity, VideoEntity, RenditionEntity, WatchEntryEntity, WebhookEntity, WebhookDeliveryEntity];
+export { CaptionEntity, RenditionEntity, UserEntity, VideoEntity, WatchEntryEntity, WebhookDeliveryEntity, WebhookEntity };
+export const entities = [UserEntity, VideoEntity, RenditionEntity, WatchEntryEntity, WebhookEntity, WebhookDeliveryEntity, CaptionEntity];
