@@ -28,7 +28,7 @@ export type Core = ReturnType<typeof buildCore>;
  * tools and the upload side (the worker runs its expiry).
  */
 export function buildCore(config: Config, logger: Logger, infra: Infrastructure) {
-  const events = new EventBus(infra.redis, infra.subscriber);
+  const events = new EventBus(infra.redis, infra.subscriber, config.redisPrefix, (err) => logger.warn({ err }, 'progress event not published'));
   const jobs = new JobQueue(infra.redis, config.redisPrefix);
   const videos = new VideoRepository(infra.ds);
   const p = config.playback;

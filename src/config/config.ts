@@ -61,6 +61,9 @@ const schema = z
 
     GRAPHQL_MAX_DEPTH: int(2, 50).default(10),
     GRAPHQL_MAX_COMPLEXITY: int(10).default(5000),
+    GRAPHQL_MAX_COMPLEXITY_ANONYMOUS: int(10).default(2000),
+    GRAPHQL_MAX_ALIASES: int(1, 1000).default(15),
+    GRAPHQL_MAX_TOKENS: int(100).default(2000),
     ADMIN_EMAILS: z.string().default(''),
 
     VIDEO_CACHE_ENABLED: bool.default(true),
@@ -143,8 +146,14 @@ export interface Config {
   /** rateControl and crf: see media/ladder.ts (RateControl). */
   transcode: { preset: string; segmentSeconds: number; timeoutSeconds: number; rateControl: 'capped-crf' | 'fixed'; crf: number };
   http: HttpTimeouts;
-  graphqlMaxDepth: number;
-  graphqlMaxComplexity: number;
+  /** The limits every GraphQL operation meets, over HTTP and graphql-ws alike (graphql/limits.ts). */
+  graphql: {
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    /** Cost budgets: callers without a token get the smaller one. */
+    maxCost: { anonymous: number; signedIn: number };
+  };
   adminEmails: string[];
   playback: PlaybackConfig;
   /** Purges of the edge cache in front of /videos/… (deploy/varnish, edge/edge-purger.ts). */
@@ -290,8 +299,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       requestMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
       uploadIdleMs: e.UPLOAD_IDLE_TIMEOUT_SECONDS * 1000,
     },
-    graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
-    graphqlMaxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
+    graphql: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxCost: { anonymous: Math.min(e.GRAPHQL_MAX_COMPLEXITY_ANONYMOUS, e.GRAPHQL_MAX_COMPLEXITY), signedIn: e.GRAPHQL_MAX_COMPLEXITY },
+    },
     adminEmails: e.ADMIN_EMAILS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
     playback: {
       cacheEnabled: e.VIDEO_CACHE_ENABLED,

@@ -6,6 +6,34 @@ import type { VideoProgress } from './progress';
 const VIDEO_PROGRESS = 'VIDEO_PROGRESS';
 const VIDEO_DELETED = 'VIDEO_DELETED';
 
+/** A video's last event outlives its last change by this long (a page reloaded tomorrow asks the database). */
+const SNAPSHOT_TTL_SECONDS = 24 * 3600;
+
+/**
+ * Atomically: the event's percent never below the stored one (unless it starts a new job), the
+ * next sequence number, the snapshot stored with its expiry, and the event published — so the
+ * snapshot and the stream agree on order whichever process publishes.
+ * KEYS[1] snapshot key; ARGV[1] event JSON; ARGV[2] TTL seconds; ARGV[3] pub/sub channel.
+ */
+const RECORD_SCRIPT = `
+local e = cjson.decode(ARGV[1])
+local raw = redis.call('GET', KEYS[1])
+local seq = 1
+if raw then
+  local old = cjson.decode(raw)
+  if type(old.seq) == 'number' then seq = old.seq + 1 end
+  if e.reset ~= true and type(old.percent) == 'number' and type(e.percent) == 'number' and e.percent < old.percent then
+    e.percent = old.percent
+  end
+end
+e.reset = nil
+e.seq = seq
+local out = cjson.encode(e)
+redis.call('SET', KEYS[1], out, 'EX', tonumber(ARGV[2]))
+redis.call('PUBLISH', ARGV[3], out)
+return out
+`;
+
 /** Topic → (routing id, payload). Redis carries events between the API and worker processes. */
 export type PubSubChannels = {
   [VIDEO_PROGRESS]: [videoId: string, payload: VideoProgress];
@@ -16,11 +44,17 @@ export type AppPubSub = ReturnType<typeof createPubSub<PubSubChannels>>;
 
 /** Where progress goes out (the video lifecycle, upload bytes, the transcode reporter). */
 export interface ProgressPublisher {
-  publish(event: VideoProgress): void;
+  /** Resolves once the event is stored and sent; never rejects (progress is advisory). */
+  publish(event: VideoProgress): Promise<void> | void;
+}
+
+/** The last event a video had, as stored with its order (`seq`); null when none is kept. */
+export interface ProgressSnapshots {
+  latest(videoId: string): Promise<VideoProgress | null>;
 }
 
 /** Where `videoProgress` subscriptions read from. */
-export interface ProgressSubscriber {
+export interface ProgressSubscriber extends ProgressSnapshots {
   subscribe(videoId: string): AsyncIterable<VideoProgress>;
 }
 
@@ -37,18 +71,28 @@ export interface DeletionSubscriber {
 
 /**
  * The progress event bus, shared by every process through Redis pub/sub: any API instance relays
- * any video's events, whichever process published them.
+ * any video's events, whichever process published them. Each video's last event is kept as its
+ * snapshot, which also holds the percent floor that keeps `percent` monotonic across processes.
  */
 export class EventBus implements ProgressPublisher, ProgressSubscriber, DeletionPublisher, DeletionSubscriber {
   /** The underlying pub/sub, which type-graphql's schema builder asks for. */
   readonly pubSub: AppPubSub;
 
-  constructor(publishClient: Redis, subscribeClient: Redis) {
+  constructor(
+    private readonly publishClient: Redis,
+    subscribeClient: Redis,
+    private readonly prefix: string,
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {
     this.pubSub = createPubSub<PubSubChannels>({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
   }
 
-  publish(event: VideoProgress): void {
-    this.pubSub.publish(VIDEO_PROGRESS, event.videoId, event);
+  async publish(event: VideoProgress): Promise<void> {
+    try {
+      await this.publishClient.eval(RECORD_SCRIPT, 1, this.snapshotKey(event.videoId), JSON.stringify(event), SNAPSHOT_TTL_SECONDS, `${VIDEO_PROGRESS}:${event.videoId}`);
+    } catch (err) {
+      this.onError(err);
+    }
   }
 
   subscribe(videoId: string): AsyncIterable<VideoProgress> {
@@ -72,5 +116,14 @@ export class EventBus implements ProgressPublisher, ProgressSubscriber, Deletion
       watching = false;
       void events.return?.();
     };
+  }
+
+  async latest(videoId: string): Promise<VideoProgress | null> {
+    const raw = await this.publishClient.get(this.snapshotKey(videoId));
+    return raw ? (JSON.parse(raw) as VideoProgress) : null;
+  }
+
+  private snapshotKey(videoId: string): string {
+    return `${this.prefix}:progress:${videoId}`;
   }
 }

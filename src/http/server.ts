@@ -5,16 +5,15 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express, { type Express, type Router } from 'express';
 import type { GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import type { GraphQLContext } from '../graphql/context';
 import { createErrorFormatter } from '../graphql/errors';
-import { complexityPlugin, depthRule } from '../graphql/limits';
+import { OperationRules } from '../graphql/limits';
 import type { TokenService } from '../users/tokens';
 import type { AuthUser } from '../users/tokens';
 import { graphiqlRouter } from './graphiql';
+import { startGraphQLWs } from './graphql-ws';
 import { httpMetricsMiddleware, type Metrics } from './metrics';
 import { requestTimeouts, serverTimeoutOptions } from './timeouts';
 import { graphqlUploads, multipartErrorHandler } from './upload-errors';
@@ -49,29 +48,13 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   app.use(graphiqlRouter());
 
   const server = createServer(serverTimeoutOptions(config.http), app);
-  const wsServer = new WebSocketServer({ server, path: '/graphql' });
-  wsServer.on('connection', (socket) => {
-    metrics.wsConnections.inc();
-    socket.once('close', () => metrics.wsConnections.dec());
-  });
-  const wsCleanup = useServer<Record<string, unknown>, { user?: AuthUser }>(
-    {
-      schema,
-      // A subscription connection without a valid token is refused (close code 4403).
-      onConnect: async (ctx) => {
-        const user = await tokens.verifyHeader(ctx.connectionParams?.authorization);
-        if (!user) return false;
-        ctx.extra.user = user;
-        return true;
-      },
-      context: (ctx) => deps.createContext(ctx.extra.user ?? null),
-    },
-    wsServer,
-  );
+  const rules = new OperationRules(schema, config.graphql);
+  const formatError = createErrorFormatter(logger);
+  const ws = startGraphQLWs({ server, schema, rules, tokens, metrics, createContext: deps.createContext, formatError });
 
   const wsDrain: ApolloServerPlugin = {
     async serverWillStart() {
-      return { drainServer: async () => void (await wsCleanup.dispose()) };
+      return { drainServer: () => ws.dispose() };
     },
   };
   const operationMetrics: ApolloServerPlugin<GraphQLContext> = {
@@ -88,12 +71,13 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
     csrfPrevention: true,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    validationRules: [depthRule(config.graphqlMaxDepth)],
-    formatError: createErrorFormatter(logger),
+    parseOptions: rules.parseOptions,
+    validationRules: rules.validationRules,
+    formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginLandingPageDisabled(),
-      complexityPlugin(schema, config.graphqlMaxComplexity),
+      rules.apolloPlugin(),
       wsDrain,
       operationMetrics,
     ],

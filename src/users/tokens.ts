@@ -31,6 +31,11 @@ export class TokenService {
 
   /** The user, or null for a missing, malformed, forged or expired token. */
   async verify(token: string | undefined | null): Promise<AuthUser | null> {
+    return (await this.session(token))?.user ?? null;
+  }
+
+  /** The user and when the token stops being valid (epoch ms), or null as `verify`. */
+  async session(token: string | undefined | null): Promise<{ user: AuthUser; expiresAt: number } | null> {
     if (!token) return null;
     try {
       const { payload } = await jwtVerify(token, this.key, {
@@ -38,7 +43,8 @@ export class TokenService {
         audience: AUDIENCE,
         algorithms: ['HS256'],
       });
-      return payload.sub ? { id: payload.sub } : null;
+      if (!payload.sub || payload.exp === undefined) return null;
+      return { user: { id: payload.sub }, expiresAt: payload.exp * 1000 };
     } catch {
       return null;
     }
@@ -46,8 +52,16 @@ export class TokenService {
 
   /** Accepts `Bearer <token>` (any case) as sent in headers and connectionParams. */
   verifyHeader(header: unknown): Promise<AuthUser | null> {
-    if (typeof header !== 'string') return Promise.resolve(null);
-    const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-    return this.verify(match?.[1]);
+    return this.verify(bearer(header));
   }
+
+  /** `session` for a `Bearer <token>` header value. */
+  sessionOfHeader(header: unknown): Promise<{ user: AuthUser; expiresAt: number } | null> {
+    return this.session(bearer(header));
+  }
+}
+
+function bearer(header: unknown): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  return /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1];
 }

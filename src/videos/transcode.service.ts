@@ -5,7 +5,8 @@ import type { Logger } from '../config/logger';
 import type { StoredImage, StoredStoryboard } from '../db/entities/video.entity';
 import { VideoStatus } from '../domain/video-status';
 import type { ProgressReporter } from '../events/progress-reporter';
-import type { ProgressPhase } from '../events/progress';
+import type { ProgressPhase, VideoProgress } from '../events/progress';
+import { QUICK_SHARE, RESTART_PHASE, round1, type JobProgress } from '../events/progress-model';
 import { buildEncodeArgs, buildPosterArgs, buildRemuxArgs, buildStoryboardSheetArgs, DASH_MANIFEST, gopFrames, initName, MASTER_PLAYLIST, mediaPlaylistName } from '../media/ffmpeg-args';
 import { FfmpegError } from '../media/ffmpeg-runner';
 import { keyframesAligned } from '../media/keyframes';
@@ -14,7 +15,7 @@ import { checkMedia, MediaError } from '../media/media-policy';
 import type { MediaTools } from '../media/media-tools';
 import { canCopyTopRung, canRemux, planStoryboard, posterSizes, readVariants, storyboardVtt, withFrameRate, type VariantInfo } from '../media/outputs';
 import type { ProbeResult } from '../media/probe';
-import { percentOf } from '../media/progress-parser';
+import { percentOf, type FfmpegProgress } from '../media/progress-parser';
 import { CAPTIONS_FOLDER, publicKey, publicPrefix, sourceKey } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import type { CaptionPublisher } from './caption-publisher';
@@ -41,6 +42,10 @@ export interface TranscodeSettings {
 
 export interface RunContext {
   reporter: ProgressReporter;
+  /** This attempt's whole-job percent and ETA (where it starts, after a restart). */
+  progress: JobProgress;
+  /** 1 for the first attempt. */
+  attempt: number;
   /** Aborts ffmpeg and the run (job timeout, the video deleted, worker shutdown). */
   signal: AbortSignal;
 }
@@ -56,9 +61,6 @@ export interface TranscodeDeps {
   settings: TranscodeSettings;
   logger: Logger;
 }
-
-// Share of the whole job each stage covers in `percent`.
-const P = { probe: 5, quick: 15, encode: 85, thumbs: 90, publish: 100 };
 
 /** One attempt at one video: what every stage reads and adds to. */
 interface Attempt {
@@ -102,7 +104,7 @@ export class TranscodeService {
   constructor(private readonly deps: TranscodeDeps) {}
 
   async run(videoId: string, ctx: RunContext): Promise<TranscodeOutcome> {
-    if (!(await this.deps.lifecycle.claim(videoId))) return 'SKIPPED'; // deleted, or in a state this job must not touch
+    if (!(await this.deps.lifecycle.claim(videoId, this.claimEvent(ctx)))) return 'SKIPPED'; // deleted, or in a state this job must not touch
     const work = await createWorkspace(videoId);
     const a: Attempt = { videoId, ctx, started: Date.now(), gen: `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`, work, src: path.join(work, 'source'), playable: false };
     try {
@@ -122,6 +124,15 @@ export class TranscodeService {
       await ctx.reporter.flush();
       await removeWorkspace(work);
     }
+  }
+
+  /** What taking the video announces: PROBE, or RETRY (with where it restarts) after a lost or failed attempt. */
+  private claimEvent({ progress, attempt }: RunContext): Omit<VideoProgress, 'videoId' | 'status'> {
+    const { floor, restarted, reset } = progress.start;
+    if (restarted) {
+      return { phase: 'RETRY', percent: floor, phasePercent: null, attempt, restartPhase: RESTART_PHASE, message: `Attempt ${attempt} starts again from ${RESTART_PHASE}` };
+    }
+    return { phase: 'PROBE', percent: progress.percent('PROBE', 0), phasePercent: 0, attempt, ...(reset ? { reset: true } : {}) };
   }
 
   /** FAILED with the reason (announced by the lifecycle), every public output removed; the original and the caption tracks stay for a retry. */
@@ -152,7 +163,7 @@ export class TranscodeService {
       sourceAudioCodec: info.audioCodec,
     });
     const ladder = buildLadder({ width: info.displayWidth, height: info.displayHeight, frameRate: info.frameRate, bitrate: info.videoBitrate ?? info.bitrate });
-    this.report(a, 'PROBE', P.probe);
+    this.report(a, 'PROBE', 100);
     return { info, ladder };
   }
 
@@ -165,7 +176,7 @@ export class TranscodeService {
     const { segmentSeconds, audioBitrate } = this.deps.settings;
     const remux = canRemux(info);
     if (!remux && ladder.rungs.length === 1) return null;
-    this.report(a, 'TRANSCODE', P.probe, {}, true);
+    this.report(a, 'TRANSCODE', 0, {}, true);
     const out = path.join(a.work, 'quick');
     await mkdir(out);
     const lowest = ladder.rungs[ladder.rungs.length - 1];
@@ -191,7 +202,7 @@ export class TranscodeService {
         dashKey: publicKey(a.videoId, `${folder}/${DASH_MANIFEST}`),
         renditions: variants.map((v) => this.renditionRow(a.videoId, folder, v, frameRate)),
       },
-      { percent: P.quick, rendition: height },
+      { percent: a.ctx.progress.percent('TRANSCODE', QUICK_SHARE), phasePercent: QUICK_SHARE, attempt: a.ctx.attempt, rendition: height },
     );
     // Refused (deleted or failed meanwhile): the version is discarded with this attempt's files (run's
     // catch), and the ladder is not worth encoding.
@@ -199,7 +210,7 @@ export class TranscodeService {
     a.playable = true;
     await this.refreshCaptions(a.videoId);
     // The lifecycle announced this step; the reporter's heartbeat carries on from it.
-    this.report(a, 'TRANSCODE', P.quick, {}, true);
+    this.report(a, 'TRANSCODE', QUICK_SHARE, {}, true);
     return { height, remux, ms: Date.now() - a.started };
   }
 
@@ -225,32 +236,36 @@ export class TranscodeService {
       copyTopRung,
       rateControl: this.deps.settings.rateControl,
     });
-    const base = quick ? P.quick : P.probe;
-    await this.ffmpeg(a, args, info.duration, (pct) => this.report(a, 'TRANSCODE', base + ((P.encode - base) * pct) / 100));
+    const base = quick ? QUICK_SHARE : 0;
+    await this.ffmpeg(a, args, info.duration, (pct, p) => {
+      a.ctx.progress.encodeTick(p.outTimeSeconds, info.duration, p.speed);
+      this.report(a, 'TRANSCODE', base + ((100 - base) * pct) / 100);
+    });
     const variants = await this.finishMaster(out, ladder.frameRate);
     if (variants.length !== ladder.rungs.length) throw new Error(`Expected ${ladder.rungs.length} variants, got ${variants.length}`);
-    for (const v of variants) this.report(a, 'TRANSCODE', P.encode, { rendition: v.height }, true);
+    for (const v of variants) this.report(a, 'TRANSCODE', 100, { rendition: v.height }, true);
     return { out, variants, storyboard, copyTopRung };
   }
 
   /** Stage 4: a poster in two sizes (a representative frame), the storyboard's sheet and its WebVTT index. */
   private async thumbnails(a: Attempt, { info }: Source, encoded: Encoded): Promise<Poster> {
-    this.report(a, 'THUMBNAILS', P.encode, {}, true);
+    this.report(a, 'THUMBNAILS', 0, {}, true);
     const sizes = posterSizes(info.displayWidth, info.displayHeight).map((s) => ({ ...s, file: path.join(encoded.out, `poster-${s.width}x${s.height}.jpg`) }));
     await this.ffmpeg(a, buildPosterArgs({ input: a.src, startSeconds: info.duration * 0.1, spanSeconds: Math.max(0.2, info.duration * 0.4), sizes }));
+    this.report(a, 'THUMBNAILS', 60);
     const sheet = 'storyboard-001.jpg';
     await this.ffmpeg(a, buildStoryboardSheetArgs({ ...encoded.storyboard, file: path.join(encoded.out, sheet) }));
     await writeFile(path.join(encoded.out, 'storyboard.vtt'), storyboardVtt(encoded.storyboard, info.duration, sheet));
-    this.report(a, 'THUMBNAILS', P.thumbs);
+    this.report(a, 'THUMBNAILS', 100);
     return sizes;
   }
 
   /** Stage 5: every file stored (media before manifests), then READY through the lifecycle, then older generations removed. */
   private async publish(a: Attempt, { info, ladder }: Source, quick: Quick | null, encoded: Encoded, poster: Poster): Promise<TranscodeOutcome> {
     const { settings, storage, lifecycle } = this.deps;
-    this.report(a, 'PUBLISH', P.thumbs, {}, true);
+    this.report(a, 'PUBLISH', 0, {}, true);
     const key = (name: string) => publicKey(a.videoId, `${a.gen}/${name}`);
-    const keys = await uploadDir(storage, encoded.out, key, (stored, total) => this.report(a, 'PUBLISH', P.thumbs + ((P.publish - P.thumbs) * 0.99 * stored) / Math.max(1, total)));
+    const keys = await uploadDir(storage, encoded.out, key, (stored, total) => this.report(a, 'PUBLISH', (100 * stored) / Math.max(1, total)));
     const sb = encoded.storyboard;
     const storyboard: StoredStoryboard = {
       vttKey: key('storyboard.vtt'),
@@ -295,23 +310,36 @@ export class TranscodeService {
     return 'READY';
   }
 
-  /** Progress within PROCESSING; the status moves themselves are announced by the lifecycle. */
-  private report(a: Attempt, phase: ProgressPhase, percent: number, extra: { rendition?: number } = {}, force = false): void {
-    a.ctx.reporter.report({ videoId: a.videoId, status: VideoStatus.PROCESSING, phase, percent, ...extra, ...(a.playable ? { playable: true } : {}) }, force);
+  /** Progress within PROCESSING, as a position in a phase; the status moves themselves are announced by the lifecycle. */
+  private report(a: Attempt, phase: Exclude<ProgressPhase, 'RETRY'>, phasePercent: number, extra: { rendition?: number } = {}, force = false): void {
+    const { progress, attempt } = a.ctx;
+    const percent = progress.percent(phase, phasePercent);
+    const event: VideoProgress = {
+      videoId: a.videoId,
+      status: VideoStatus.PROCESSING,
+      phase,
+      percent,
+      phasePercent: round1(phasePercent),
+      etaSeconds: progress.eta(phase, phasePercent),
+      attempt,
+      ...extra,
+      ...(a.playable ? { playable: true } : {}),
+    };
+    a.ctx.reporter.report(event, force);
   }
 
   /**
    * Runs ffmpeg on the probed source: a failure then means damaged or undecodable media (reported
    * in plain words); an abort (timeout) is passed through as is.
    */
-  private async ffmpeg(a: Attempt, args: string[], duration = 0, onPercent: (pct: number) => void = () => undefined): Promise<void> {
+  private async ffmpeg(a: Attempt, args: string[], duration = 0, onPercent: (pct: number, p: FfmpegProgress) => void = () => undefined): Promise<void> {
     let reached = 0;
     try {
       await this.deps.tools.run(args, {
         signal: a.ctx.signal,
         onProgress: (p) => {
           reached = Math.max(reached, p.outTimeSeconds);
-          if (duration > 0) onPercent(percentOf(p, duration));
+          if (duration > 0) onPercent(percentOf(p, duration), p);
         },
       });
     } catch (err) {

@@ -1,5 +1,6 @@
 import type { ProgressPublisher } from '../events/event-bus';
 import { VideoStatus } from '../domain/video-status';
+import { jobPercent } from '../events/progress-model';
 import { ProgressThrottle, uploadPercent } from './upload-meter';
 
 /** At most this many UPLOAD events per second per video reach pub/sub. */
@@ -25,14 +26,14 @@ export class UploadProgress {
     }
     if (!throttle.take()) return;
     // 100% is only announced once the last byte is stored (see `received`).
-    const percent = Math.min(uploadPercent(received, total), 99.9);
-    this.events.publish({ videoId, status: VideoStatus.UPLOADING, phase: 'UPLOAD', percent, bytesReceived: received, bytesTotal: total });
+    const phasePercent = Math.min(uploadPercent(received, total), 99.9);
+    void this.events.publish({ videoId, status: VideoStatus.UPLOADING, phase: 'UPLOAD', percent: jobPercent('UPLOAD', phasePercent), phasePercent, bytesReceived: received, bytesTotal: total });
   }
 
   /** Every byte is in storage; validation follows. */
   received(videoId: string, size: number): void {
     this.throttles.delete(videoId);
-    this.events.publish({ videoId, status: VideoStatus.UPLOADING, phase: 'UPLOAD', percent: 100, bytesReceived: size, bytesTotal: size });
+    void this.events.publish({ videoId, status: VideoStatus.UPLOADING, phase: 'UPLOAD', percent: jobPercent('UPLOAD', 100), phasePercent: 100, bytesReceived: size, bytesTotal: size });
   }
 
   /** The upload ended without its bytes (refused, cancelled, expired). */

@@ -4,6 +4,7 @@ import { VideoEvent } from '../domain/video-event';
 import { allowedSources, canTransition, VideoStatus, type Visibility } from '../domain/video-status';
 import type { DeletionPublisher, ProgressPublisher } from '../events/event-bus';
 import type { VideoProgress } from '../events/progress';
+import { jobPercent } from '../events/progress-model';
 
 /** What an upload learns about its source, written when it moves UPLOADING → QUEUED. */
 export interface SourceFacts {
@@ -36,6 +37,9 @@ export interface Publication {
 }
 
 export type { RenditionRow };
+
+/** A progress event without what the move itself decides (the video, its new status). */
+export type ProgressFields = Omit<VideoProgress, 'videoId' | 'status'>;
 
 export type NewUpload = Omit<NewVideoRow, 'status'>;
 
@@ -119,7 +123,7 @@ export class VideoLifecycle {
     return this.move(id, VideoStatus.QUEUED, {
       from: [VideoStatus.UPLOADING],
       columns: { ...facts, uploadExpiresAt: null, failureReason: null },
-      event: { phase: 'UPLOAD', percent: 100, bytesReceived: facts.sizeBytes, bytesTotal: facts.sizeBytes },
+      event: { phase: 'QUEUED', percent: jobPercent('QUEUED', 0), phasePercent: null, bytesReceived: facts.sizeBytes, bytesTotal: facts.sizeBytes },
       emits: VideoEvent.UPLOAD_COMPLETED,
     });
   }
@@ -143,9 +147,12 @@ export class VideoLifecycle {
     return true;
   }
 
-  /** The worker takes the video: → PROCESSING from QUEUED, from READY (re-encode) or PROCESSING (a retried job). */
-  claim(id: string): Promise<boolean> {
-    return this.move(id, VideoStatus.PROCESSING, { columns: { failureReason: null }, event: { phase: 'PROBE', percent: 0 } });
+  /**
+   * The worker takes the video: → PROCESSING from QUEUED, from READY (re-encode) or PROCESSING (a
+   * retried job). `progress` is what the attempt announces (PROBE, or RETRY after a lost attempt).
+   */
+  claim(id: string, progress: ProgressFields = { phase: 'PROBE', percent: jobPercent('PROBE', 0), phasePercent: 0 }): Promise<boolean> {
+    return this.move(id, VideoStatus.PROCESSING, { columns: { failureReason: null }, event: progress });
   }
 
   /** While PROCESSING: what the probe found (duration, picture size, codecs). */
@@ -154,7 +161,7 @@ export class VideoLifecycle {
   }
 
   /** While PROCESSING: a first playable version, published while the full ladder encodes. */
-  publishPlayable(id: string, pub: Publication, progress: { percent: number; rendition: number | null }): Promise<boolean> {
+  publishPlayable(id: string, pub: Publication, progress: Omit<ProgressFields, 'phase'> & { rendition: number | null }): Promise<boolean> {
     return this.move(id, VideoStatus.PROCESSING, {
       from: [VideoStatus.PROCESSING],
       columns: { hlsKey: pub.hlsKey, dashKey: pub.dashKey },
@@ -178,7 +185,7 @@ export class VideoLifecycle {
         failureReason: null,
       },
       renditions: pub.renditions,
-      event: { phase: 'DONE', percent: 100, playable: true },
+      event: { phase: 'DONE', percent: 100, phasePercent: 100, etaSeconds: 0, playable: true },
       emits: VideoEvent.VIDEO_READY,
       media: true,
     });
@@ -260,7 +267,7 @@ export class VideoLifecycle {
       columns: VideoColumns;
       renditions?: RenditionRow[];
       /** The progress event subscribers get. */
-      event?: Omit<VideoProgress, 'videoId' | 'status'>;
+      event?: ProgressFields;
       /** The event the outside world gets (webhooks). */
       emits?: VideoEvent;
       /** What GET /videos/<id>/… answers changes: purge the edge cache. */
@@ -287,6 +294,6 @@ export class VideoLifecycle {
   }
 
   private announce(event: VideoProgress): void {
-    this.deps.events.publish(event);
+    void this.deps.events.publish(event);
   }
 }

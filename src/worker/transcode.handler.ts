@@ -1,6 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from '../config/logger';
-import type { ProgressPublisher } from '../events/event-bus';
+import type { ProgressPublisher, ProgressSnapshots } from '../events/event-bus';
+import { attemptStart, JobProgress } from '../events/progress-model';
 import { ProgressReporter } from '../events/progress-reporter';
 import type { JobPayloads } from '../jobs/job-types';
 import { MediaError, VideoGoneError, type TranscodeService } from '../videos/transcode.service';
@@ -10,7 +11,7 @@ type TranscodeJob = Job<JobPayloads['video.transcode'], unknown, 'video.transcod
 
 export interface TranscodeJobDeps {
   service: TranscodeService;
-  events: ProgressPublisher;
+  events: ProgressPublisher & ProgressSnapshots;
   logger: Logger;
   timeoutSeconds: number;
   /** Stops the run (ffmpeg included) when the video is deleted, and clears what it wrote. */
@@ -31,9 +32,14 @@ export function transcodeJobHandler(deps: TranscodeJobDeps) {
       (e) => job.updateProgress({ phase: e.phase, percent: Math.round(e.percent), rendition: e.rendition ?? null, playable: e.playable ?? false }),
     ]);
     const timeout = AbortSignal.timeout(deps.timeoutSeconds * 1000);
+    // Attempts lost with their worker (stalled) count too: the next one is a restart all the same.
+    const attempt = job.attemptsMade + (job.stalledCounter ?? 0) + 1;
+    // Where the last attempt left the bar: this one starts there (RETRY) instead of at zero.
+    const last = await Promise.resolve(deps.events.latest(videoId)).catch(() => null);
+    const progress = new JobProgress(attemptStart(last, attempt));
     const deleted = deps.deletions.watch(videoId);
     try {
-      const outcome = await deps.service.run(videoId, { reporter, signal: AbortSignal.any([timeout, deleted.signal]) });
+      const outcome = await deps.service.run(videoId, { reporter, signal: AbortSignal.any([timeout, deleted.signal]), progress, attempt });
       // Not claimed or not published: if the video was deleted meanwhile, nothing of it stays.
       if (outcome === 'SKIPPED') await deps.deletions.purgeIfDeleted(videoId);
       return { outcome };

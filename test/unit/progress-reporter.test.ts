@@ -36,3 +36,31 @@ describe('ProgressReporter', () => {
     assert.deepEqual(got.map((e) => e.playable), [true, true]);
   });
 });
+
+describe('ProgressReporter heartbeat', () => {
+  it('repeats the last event while a phase lasts, counting its ETA down, and stops on DONE or close', async () => {
+    const got: VideoProgress[] = [];
+    let now = 0;
+    const r = new ProgressReporter([(e) => void got.push(e)], 500, () => now, 30);
+    r.report(ev('THUMBNAILS', 90, { etaSeconds: 10 }), true);
+    now = 3000;
+    await new Promise((res) => setTimeout(res, 50));
+    assert.equal(got.length, 2);
+    assert.deepEqual([got[1].phase, got[1].percent, got[1].etaSeconds], ['THUMBNAILS', 90, 7]);
+    r.report(ev('DONE', 100), true);
+    await new Promise((res) => setTimeout(res, 80));
+    assert.equal(got.at(-1)?.phase, 'DONE');
+    assert.equal(got.filter((e) => e.phase === 'DONE').length, 1, 'nothing after DONE');
+    r.close();
+  });
+
+  it('is silent while paused until the next report', async () => {
+    const got: VideoProgress[] = [];
+    const r = new ProgressReporter([(e) => void got.push(e)], 0, Date.now, 20);
+    r.report(ev('TRANSCODE', 30), true);
+    r.pause();
+    await new Promise((res) => setTimeout(res, 60));
+    assert.equal(got.length, 1);
+    r.close();
+  });
+});

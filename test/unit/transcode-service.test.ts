@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import pino from 'pino';
 import { ProgressReporter } from '../../src/events/progress-reporter';
+import { JobProgress } from '../../src/events/progress-model';
 import type { VideoProgress } from '../../src/events/progress';
 import { FfmpegError, type RunOptions } from '../../src/media/ffmpeg-runner';
 import { MediaError } from '../../src/media/media-policy';
@@ -82,7 +83,7 @@ async function setup(info: ProbeResult, opts: { claims?: boolean; failEncodeAt?:
   });
   const events: VideoProgress[] = [];
   const reporter = new ProgressReporter([(e) => void events.push(e)], 0);
-  const run = () => service.run(ID, { reporter, signal: new AbortController().signal });
+  const run = () => service.run(ID, { reporter, signal: new AbortController().signal, progress: new JobProgress({ floor: 0, restarted: false, reset: false }), attempt: 1 });
   return { storage, lifecycle, runs, service, events, run };
 }
 
@@ -101,7 +102,7 @@ describe('TranscodeService (fakes for storage, ffmpeg and the lifecycle)', () =>
     assert.equal(await s.run(), 'READY');
     assert.deepEqual(s.lifecycle.calls.map(([m]) => m), ['claim', 'recordProbe', 'publishPlayable', 'markReady']);
     const [, [, quick, progress]] = s.lifecycle.calls[2] as [string, [string, Publication, { percent: number; rendition: number }]];
-    assert.deepEqual([quick.renditions.map((r) => r.height), progress], [[360], { percent: 15, rendition: 360 }]);
+    assert.deepEqual([quick.renditions.map((r) => r.height), progress], [[360], { percent: 29.7, phasePercent: 10, attempt: 1, rendition: 360 }]);
     const ready = s.lifecycle.calls[3][1][1] as Publication;
     assert.deepEqual(ready.renditions.map((r) => [r.width, r.height]), [[640, 360], [426, 240]]);
     assert.equal(ready.poster?.length, 2);

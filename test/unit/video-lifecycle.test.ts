@@ -151,8 +151,8 @@ describe('video lifecycle', () => {
     assert.deepEqual(
       s.events.map((e) => [e.status, e.phase, e.percent, e.playable ?? false]),
       [
-        [VideoStatus.QUEUED, 'UPLOAD', 100, false],
-        [VideoStatus.PROCESSING, 'PROBE', 0, false],
+        [VideoStatus.QUEUED, 'QUEUED', 20, false],
+        [VideoStatus.PROCESSING, 'PROBE', 20, false],
         [VideoStatus.PROCESSING, 'TRANSCODE', 15, true],
         [VideoStatus.READY, 'DONE', 100, true],
       ],

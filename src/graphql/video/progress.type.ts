@@ -5,8 +5,17 @@ import { VideoStatus } from './video.enums';
 export class VideoProgressEvent {
   @Field(() => ID) videoId!: string;
   @Field(() => VideoStatus) status!: VideoStatus;
-  @Field({ description: 'UPLOAD, PROBE, TRANSCODE, THUMBNAILS, PUBLISH or DONE' }) phase!: string;
-  @Field(() => Float, { description: '0..100 within the current stage (upload, then processing)' }) percent!: number;
+  @Field({ description: 'UPLOAD, QUEUED, PROBE, TRANSCODE, THUMBNAILS, PUBLISH, RETRY (a new attempt; see restartPhase) or DONE' }) phase!: string;
+  @Field(() => Float, { description: '0..100 over the whole job (upload 0-20, processing 20-100), never decreasing, not even across retries' })
+  percent!: number;
+  @Field(() => Float, { nullable: true, description: '0..100 within the current phase; null when the phase has no measure of its own' })
+  phasePercent!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Seconds until READY while processing, from the encoder speed and the remaining phases; null until it can be estimated' })
+  etaSeconds!: number | null;
+  @Field(() => Int, { nullable: true, description: 'While QUEUED: how many transcode jobs will start before this one (0: next)' })
+  queuePosition!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Processing attempt, 1 for the first' }) attempt!: number | null;
+  @Field(() => String, { nullable: true, description: 'On RETRY: the phase the new attempt starts from' }) restartPhase!: string | null;
   @Field(() => Float, { nullable: true }) bytesReceived!: number | null;
   @Field(() => Float, { nullable: true }) bytesTotal!: number | null;
   @Field(() => Int, { nullable: true, description: 'Height of the rung this event is about' }) rendition!: number | null;

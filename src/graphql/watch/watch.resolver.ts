@@ -1,5 +1,6 @@
 import { Arg, Ctx, Float, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { WatchService } from '../../playback/watch.service';
+import { pageSize } from '../../utils/page-size';
 import { videoIdArg } from '../common/ids';
 import { requireUser, type GraphQLContext } from '../context';
 import { Video } from '../video/video.type';
@@ -11,7 +12,7 @@ export class WatchResolver {
 
   @Query(() => [WatchEntry], {
     description: "The signed-in user's recently watched videos, newest first, with resume positions.",
-    complexity: ({ args, childComplexity }) => ((args.first as number | undefined) ?? 20) * childComplexity,
+    complexity: ({ args, childComplexity }) => pageSize(args.first as number | undefined) * childComplexity,
   })
   async continueWatching(
     @Arg('first', () => Int, { nullable: true }) first: number | null,
