@@ -17,6 +17,7 @@ import { WatchResolver } from '../graphql/watch/watch.resolver';
 import { CaptionResolver } from '../graphql/video/caption.resolver';
 import { DownloadResolver } from '../graphql/video/download.resolver';
 import { RateBudget } from '../cache/rate-budget';
+import { ResponseCache } from '../cache/response-cache';
 import { RedisUploadLocker } from '../cache/upload-locker';
 import { clientKey } from '../http/client-key';
 import { DownloadService } from '../playback/downloads';
@@ -141,6 +142,8 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       webAppRouter(), // last: its SPA fallback only answers what no other router did
     ],
     createContext: (user) => ({ user, loaders: createLoaders({ users, videos, captions: captionRepo, cache, views }), events }),
+    // Whole anonymous read responses; dropped with the metadata by the lifecycle's invalidation (invalidateVideoCache).
+    responseCache: new ResponseCache(infra.redis, config.redisPrefix, config.responseCache),
   });
 
   // Write-behind of views and watch history; several API processes may run them at once (the flushes are atomic).

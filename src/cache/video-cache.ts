@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RenditionEntity, VideoEntity } from '../db/entities';
 import type { VideoRepository } from '../db/repositories/video.repository';
+import { invalidateResponses } from './response-cache';
 
 /** A video row with its ladder: what reads and delivery need, cached as one value. */
 export interface VideoRecord {
@@ -36,12 +37,15 @@ export function cacheKeys(prefix: string, videoId: string): { data: string; leas
 }
 
 /**
- * Drops a video's cached metadata in every process (the cache lives in Redis). The video
- * lifecycle calls it (through VideoCache.invalidate) after every write to a video row.
+ * Drops a video's cached metadata, and every whole response showing it or listing videos
+ * (response-cache.ts), in every process (both live in Redis). The video lifecycle calls it
+ * (through VideoCache.invalidate) after every write to a video row.
  */
 export async function invalidateVideoCache(redis: Redis, prefix: string, ...videoIds: string[]): Promise<void> {
   if (!videoIds.length) return;
   await redis.del(...videoIds.flatMap((id) => Object.values(cacheKeys(prefix, id))));
+  // After the metadata: a response filled from metadata read before this point is refused or dropped.
+  await invalidateResponses(redis, prefix, ...videoIds);
 }
 
 export function jitteredTtl(base: number, jitter: number, random: () => number = Math.random): number {

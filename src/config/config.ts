@@ -70,6 +70,8 @@ const schema = z
     VIDEO_CACHE_TTL_SECONDS: int(1).default(120),
     VIDEO_CACHE_NEGATIVE_TTL_SECONDS: int(1).default(10),
     VIDEO_CACHE_JITTER: z.coerce.number().min(0).max(1).default(0.1),
+    RESPONSE_CACHE_ENABLED: bool.default(true),
+    RESPONSE_CACHE_TTL_SECONDS: int(1, 3600).default(10),
     MEDIA_TOKEN_TTL_SECONDS: int(10).default(6 * 3600),
     MANIFEST_MAX_AGE_SECONDS: int(0).default(10),
     PUBLIC_MEDIA_BASE_URL: z.url().optional(),
@@ -156,6 +158,8 @@ export interface Config {
   };
   adminEmails: string[];
   playback: PlaybackConfig;
+  /** Whole anonymous GraphQL read responses in Redis, dropped on every lifecycle move; the TTL bounds live view counts and is the public max-age. */
+  responseCache: { enabled: boolean; ttlSeconds: number };
   /** Purges of the edge cache in front of /videos/… (deploy/varnish, edge/edge-purger.ts). */
   edgePurge: {
     /** Its purge listener; null when no edge cache runs in front. */
@@ -306,6 +310,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxCost: { anonymous: Math.min(e.GRAPHQL_MAX_COMPLEXITY_ANONYMOUS, e.GRAPHQL_MAX_COMPLEXITY), signedIn: e.GRAPHQL_MAX_COMPLEXITY },
     },
     adminEmails: e.ADMIN_EMAILS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    responseCache: { enabled: e.RESPONSE_CACHE_ENABLED, ttlSeconds: e.RESPONSE_CACHE_TTL_SECONDS },
     playback: {
       cacheEnabled: e.VIDEO_CACHE_ENABLED,
       cacheTtlSeconds: e.VIDEO_CACHE_TTL_SECONDS,

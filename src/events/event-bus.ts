@@ -55,7 +55,10 @@ export interface ProgressSnapshots {
 
 /** Where `videoProgress` subscriptions read from. */
 export interface ProgressSubscriber extends ProgressSnapshots {
+  /** The live events; listening starts with the first `next()`. */
   subscribe(videoId: string): AsyncIterable<VideoProgress>;
+  /** Resolves once Redis has acknowledged listening to the video (after `subscribe` started). */
+  listening(videoId: string): Promise<void>;
 }
 
 /** Where the lifecycle says a video is gone, so work on it anywhere stops (the worker's ffmpeg). */
@@ -80,7 +83,7 @@ export class EventBus implements ProgressPublisher, ProgressSubscriber, Deletion
 
   constructor(
     private readonly publishClient: Redis,
-    subscribeClient: Redis,
+    private readonly subscribeClient: Redis,
     private readonly prefix: string,
     private readonly onError: (err: unknown) => void = () => undefined,
   ) {
@@ -116,6 +119,12 @@ export class EventBus implements ProgressPublisher, ProgressSubscriber, Deletion
       watching = false;
       void events.return?.();
     };
+  }
+
+  async listening(videoId: string): Promise<void> {
+    // The event target already sent SUBSCRIBE for this channel; Redis answers in order, so the
+    // acknowledgement of this one means that one is in force. Subscribing twice is harmless.
+    await this.subscribeClient.subscribe(`${VIDEO_PROGRESS}:${videoId}`);
   }
 
   async latest(videoId: string): Promise<VideoProgress | null> {

@@ -5,6 +5,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express, { type Express, type Router } from 'express';
 import type { GraphQLSchema } from 'graphql';
+import type { ResponseCache } from '../cache/response-cache';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import type { GraphQLContext } from '../graphql/context';
@@ -15,6 +16,7 @@ import type { AuthUser } from '../users/tokens';
 import { graphiqlRouter } from './graphiql';
 import { startGraphQLWs } from './graphql-ws';
 import { httpMetricsMiddleware, type Metrics } from './metrics';
+import { responseCacheMiddleware } from './response-cache.middleware';
 import { requestTimeouts, serverTimeoutOptions } from './timeouts';
 import { graphqlUploads, multipartErrorHandler } from './upload-errors';
 
@@ -27,6 +29,8 @@ export interface HttpServerDeps {
   /** Routes mounted before GraphQL (health, delivery, uploads, web app…). */
   routers: Router[];
   createContext: (user: AuthUser | null) => GraphQLContext;
+  /** Whole anonymous public read responses (response-cache.middleware.ts). */
+  responseCache: ResponseCache;
 }
 
 export interface RunningHttpServer {
@@ -86,6 +90,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
+    responseCacheMiddleware(deps.responseCache, logger),
     graphqlUploads({ maxFileSize: config.maxUploadBytes, maxFiles: 1 }),
     expressMiddleware(apollo, {
       context: async ({ req }) => deps.createContext(await tokens.verifyHeader(req.headers.authorization)),

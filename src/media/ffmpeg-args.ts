@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { sourceInputOptions } from './input-args';
 import { rungRate, type RateControl, type Rung } from './ladder';
 
 /**
@@ -101,7 +102,7 @@ export function buildEncodeArgs(plan: EncodePlan): string[] {
   const gop = gopFrames(plan.frameRate, plan.segmentSeconds);
   const args = [...common];
   if (plan.strict) args.push('-xerror', '-err_detect', 'explode');
-  args.push('-i', plan.input);
+  args.push(...sourceInputOptions(plan.input), '-i', plan.input);
   if (graph.length) args.push('-filter_complex', graph.join(';'));
   plan.rungs.forEach((_, i) => args.push('-map', copy && i === 0 ? '0:v:0' : `[v${i}]`));
   if (plan.audio) args.push('-map', '0:a:0');
@@ -146,6 +147,8 @@ export interface StoryboardSheetPlan extends StoryboardPlan {
 export function buildStoryboardSheetArgs(plan: StoryboardSheetPlan): string[] {
   return [
     '-hide_banner', '-nostdin', '-y', '-v', 'error',
+    // Our own frames in our own directory: local files, the image sequence demuxer, nothing else.
+    '-protocol_whitelist', 'file', '-f', 'image2',
     '-framerate', '1', '-start_number', '1', '-i', path.join(plan.framesDir, STORYBOARD_FRAME_PATTERN),
     // One sheet: a frame beyond columns × rows (fps rounding at the very end) is left out.
     '-vf', `tile=${plan.columns}x${plan.rows}`, '-frames:v', '1', '-q:v', '5', '-update', '1', plan.file,
@@ -161,7 +164,7 @@ export interface RemuxPlan {
 
 /** Stream copy of an already deliverable H.264/AAC source into the same segment layout: playable in seconds. */
 export function buildRemuxArgs(plan: RemuxPlan): string[] {
-  const args = [...common, '-i', plan.input, '-map', '0:v:0'];
+  const args = [...common, ...sourceInputOptions(plan.input), '-i', plan.input, '-map', '0:v:0'];
   if (plan.hasAudio) args.push('-map', '0:a:0');
   args.push('-c', 'copy', ...dashOutput(plan.outDir, plan.segmentSeconds, plan.hasAudio));
   return args;
@@ -188,7 +191,7 @@ export function buildPosterArgs(plan: PosterPlan): string[] {
   const args = [
     '-hide_banner', '-nostdin', '-y', '-v', 'error',
     '-ss', plan.startSeconds.toFixed(3), '-t', plan.spanSeconds.toFixed(3),
-    '-i', plan.input, '-filter_complex', graph.join(';'),
+    ...sourceInputOptions(plan.input), '-i', plan.input, '-filter_complex', graph.join(';'),
   ];
   plan.sizes.forEach((s, i) => args.push('-map', `[o${i}]`, '-frames:v', '1', '-q:v', '3', '-update', '1', s.file));
   return args;

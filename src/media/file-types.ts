@@ -30,6 +30,13 @@ const TYPES: Record<string, FileType> = {
   '.avif': { contentType: 'image/avif', kind: 'media' },
 };
 
+/**
+ * The containers uploads are accepted in, by ffmpeg's demuxer names (ffprobe's `format_name` is a
+ * comma list of aliases; any one matching is enough). The media policy accepts them and every
+ * ffmpeg/ffprobe read of a user file is limited to them (input-args.ts).
+ */
+export const SOURCE_CONTAINERS = ['mov', 'mp4', 'matroska', 'webm', 'avi', 'mpegts', 'flv', 'mpeg', '3gp', 'ogg', 'mxf'] as const;
+
 /** Content-Type and kind by extension; null for types the platform neither writes nor delivers. */
 export function fileType(file: string): FileType | null {
   return TYPES[path.extname(file).toLowerCase()] ?? null;

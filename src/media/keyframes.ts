@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { buildKeyframeArgs } from './input-args';
 
 /** Presentation times of the video keyframes, read from packet flags (no decoding), streamed line by line. */
 export function keyframeTimes(ffprobePath: string, input: string): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(ffprobePath, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', input], {
+    const child = spawn(ffprobePath, buildKeyframeArgs(input), {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     const times: number[] = [];

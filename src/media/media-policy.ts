@@ -1,10 +1,11 @@
+import { SOURCE_CONTAINERS } from './file-types';
 import type { ProbeResult } from './probe';
 
 /**
  * Which uploads the platform accepts: containers and codecs ffmpeg decodes reliably and that
  * people actually record or export. Names are ffprobe's (`format_name` is a comma list).
  */
-export const ALLOWED_CONTAINERS = ['mov', 'mp4', 'matroska', 'webm', 'avi', 'mpegts', 'flv', 'mpeg', '3gp', 'ogg', 'mxf'] as const;
+export const ALLOWED_CONTAINERS = SOURCE_CONTAINERS;
 export const ALLOWED_VIDEO_CODECS = ['h264', 'hevc', 'vp8', 'vp9', 'av1', 'mpeg4', 'mpeg2video', 'mpeg1video', 'prores', 'dnxhd', 'theora', 'mjpeg', 'h263', 'wmv3', 'vc1'] as const;
 export const ALLOWED_AUDIO_CODECS = ['aac', 'mp3', 'opus', 'vorbis', 'ac3', 'eac3', 'flac', 'alac', 'mp2', 'pcm_s16le', 'pcm_s24le', 'pcm_s16be', 'pcm_f32le', 'amr_nb', 'wmav2'] as const;
 

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { buildDecodeCheckArgs, buildProbeArgs } from './input-args';
 
 const run = promisify(execFile);
 
@@ -74,7 +75,7 @@ export async function probe(ffprobePath: string, input: string, timeoutMs = 60_0
   try {
     const { stdout } = await run(
       ffprobePath,
-      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', input],
+      buildProbeArgs(input),
       { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
     );
     return parseProbe(stdout);
@@ -152,14 +153,10 @@ function rotationOf(stream: RawStream | undefined): number {
  * data is missing (a truncated upload with the index at the front) or undecodable.
  */
 export async function checkDecodable(ffprobePath: string, input: string, durationSeconds: number | null, timeoutMs = 60_000): Promise<void> {
-  const tail = durationSeconds && durationSeconds > 1 ? `,${Math.max(0, durationSeconds - 1).toFixed(3)}%+#1` : '';
+  const tail = durationSeconds && durationSeconds > 1;
   let stdout: string;
   try {
-    ({ stdout } = await run(
-      ffprobePath,
-      ['-v', 'error', '-select_streams', 'v:0', '-read_intervals', `%+#1${tail}`, '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', input],
-      { timeout: timeoutMs, maxBuffer: 1024 * 1024 },
-    ));
+    ({ stdout } = await run(ffprobePath, buildDecodeCheckArgs(input, durationSeconds), { timeout: timeoutMs, maxBuffer: 1024 * 1024 }));
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr?.trim();
     throw new ProbeError(firstLine(stderr) ?? 'the video stream could not be decoded');
@@ -170,6 +167,15 @@ export async function checkDecodable(ffprobePath: string, input: string, duratio
 
 function firstLine(s: string | undefined): string | null {
   const line = s?.split('\n').find((l) => l.trim());
-  // ffprobe prefixes messages with the input URL, which may be a presigned URL: keep it out.
-  return line ? line.replace(/^\S*https?:\/\/\S+:\s*/, '').replace(/^\/\S+:\s*/, '').slice(0, 200) : null;
+  if (!line) return null;
+  // A demuxer outside the whitelist (a playlist, a concat list…): say what it is, not how it was refused.
+  const refused = /\[([\w,]+) @ 0x[0-9a-f]+\] Format not on whitelist/.exec(line);
+  if (refused) return `unsupported file type (${refused[1]})`;
+  // ffprobe prefixes messages with the input URL, which may be a presigned URL, and with the
+  // component's address ("[mov @ 0x…]"): keep both out.
+  return line
+    .replace(/^\S*https?:\/\/\S+:\s*/, '')
+    .replace(/^\/\S+:\s*/, '')
+    .replace(/^\[[^\]]* @ 0x[0-9a-f]+\]\s*/, '')
+    .slice(0, 200);
 }

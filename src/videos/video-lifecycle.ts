@@ -50,7 +50,7 @@ export interface VideoDetails {
   allowDownload?: boolean;
 }
 
-/** Drops a video's cached metadata in every process (cache/video-cache.ts). */
+/** Drops a video's cached metadata and cached whole responses in every process (cache/video-cache.ts). */
 export interface CacheInvalidator {
   invalidate(...videoIds: string[]): Promise<void>;
 }

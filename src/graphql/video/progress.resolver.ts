@@ -1,23 +1,29 @@
 import { Arg, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { notFound } from '../../errors';
 import type { VideoProgress } from '../../events/progress';
+import { followProgress } from '../../events/progress-stream';
 import { findVisible } from '../../videos/video-access';
 import { requireUser, type GraphQLContext } from '../context';
 import { parseVideoId } from '../../domain/video-id';
 import { VideoProgressEvent } from './progress.type';
 
-/** Only someone who may see the video may follow it; checked once, when subscribing. */
+/**
+ * Only someone who may see the video may follow it; checked once, when subscribing. The first
+ * event is the video's current state; a video already READY or FAILED gets that and completes.
+ */
 async function subscribeToProgress({ args, context }: SubscribeResolverData<unknown, { videoId: string }, GraphQLContext>) {
   const user = requireUser(context);
   const videoId = parseVideoId(args.videoId);
-  if (!videoId || !(await findVisible(context.loaders.video, videoId, user.id))) throw notFound();
-  return context.events.subscribe(videoId);
+  const video = videoId ? await findVisible(context.loaders.video, videoId, user.id) : null;
+  if (!video) throw notFound();
+  return followProgress(context.events, { id: video.id, status: video.status, failureReason: video.failureReason, playable: video.hlsKey !== null, sizeBytes: video.sizeBytes });
 }
 
 @Resolver()
 export class ProgressResolver {
   @Subscription(() => VideoProgressEvent, {
-    description: 'Live progress of one video: upload bytes, then each processing phase, then READY or FAILED.',
+    description:
+      'Live progress of one video: first its current state, then upload bytes, the queue, each processing phase, then READY or FAILED, after which it completes.',
     subscribe: subscribeToProgress,
   })
   videoProgress(@Root() event: VideoProgress, @Arg('videoId', () => ID) _videoId: string): VideoProgressEvent {
