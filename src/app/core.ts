@@ -12,6 +12,7 @@ import { FfmpegTools } from '../media/media-tools';
 import { ResumableStore } from '../storage/tus-store';
 import { CaptionPublisher } from '../videos/caption-publisher';
 import { UploadFinalizer } from '../videos/upload-finalizer';
+import { QueuePositions } from '../videos/queue-positions';
 import { UploadProgress } from '../videos/upload-progress';
 import { UploadRateLimit } from '../videos/upload-rate-limit';
 import { UploadService } from '../videos/upload.service';
@@ -62,7 +63,8 @@ export function buildCore(config: Config, logger: Logger, infra: Infrastructure)
 
   const resumable = ResumableStore.create(config.storage, config.uploads.expirySeconds);
   const progress = new UploadProgress(events);
-  const finalizer = new UploadFinalizer({ tools, logger, videos, lifecycle, storage: infra.storage, resumable, jobs, progress });
+  const positions = new QueuePositions({ jobs, events });
+  const finalizer = new UploadFinalizer({ tools, logger, videos, lifecycle, storage: infra.storage, resumable, jobs, progress, positions });
   const uploads = new UploadService({
     maxUploadBytes: config.maxUploadBytes,
     expirySeconds: config.uploads.expirySeconds,
@@ -75,5 +77,5 @@ export function buildCore(config: Config, logger: Logger, infra: Infrastructure)
     progress,
     finalizer,
   });
-  return { events, jobs, videos, cache, lifecycle, tools, uploads, resumable, webhooks, webhookRepo, webhookTarget, captionRepo, captionPublisher };
+  return { events, jobs, positions, videos, cache, lifecycle, tools, uploads, resumable, webhooks, webhookRepo, webhookTarget, captionRepo, captionPublisher };
 }

@@ -32,7 +32,7 @@ export interface RunningWorker {
 /** Wires the worker process: the same infrastructure and core as the API, one handler per job, a BullMQ worker. */
 export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
   const infra = await openInfrastructure(config, logger);
-  const { events, jobs, videos, cache, lifecycle, tools, uploads, webhookRepo, webhookTarget, captionPublisher } = buildCore(config, logger, infra);
+  const { events, jobs, positions, videos, cache, lifecycle, tools, uploads, webhookRepo, webhookTarget, captionPublisher } = buildCore(config, logger, infra);
   const transcode = new TranscodeService({
     lifecycle,
     storage: infra.storage,
@@ -51,6 +51,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     'video.transcode': transcodeJobHandler({
       service: transcode,
       events,
+      positions,
       logger,
       timeoutSeconds: config.transcode.timeoutSeconds,
       deletions: new DeletionWatch({ bus: events, videos, storage: infra.storage, pollMs: 5000 }),

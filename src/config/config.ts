@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deriveMediaSecret, persistedSecrets, randomSecrets, type SigningSecrets } from './secrets';
 
 const GiB = 1024 ** 3;
 
@@ -236,8 +237,6 @@ export interface UploadConfig {
 
 export class ConfigError extends Error {}
 
-// Only for development and tests: production refuses to start without JWT_SECRET.
-const DEV_SECRET = 'dev-only-secret-do-not-use-in-production-0123456789';
 
 /** Parses and validates the environment once; throws ConfigError with one line naming the variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
@@ -264,7 +263,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           createBucket: e.S3_CREATE_BUCKET,
         }
       : { driver: 'local', dataDir: e.DATA_DIR };
-  const jwtSecret = e.JWT_SECRET ?? DEV_SECRET;
+  // Never a constant: without JWT_SECRET, the installation's own secrets from DATA_DIR (made on first
+  // start); tests get fresh ones per config. Production still requires JWT_SECRET (several hosts
+  // must share it).
+  let generated: SigningSecrets | null = null;
+  if (!e.JWT_SECRET) {
+    try {
+      generated = e.NODE_ENV === 'test' ? randomSecrets() : persistedSecrets(e.DATA_DIR);
+    } catch (err) {
+      throw new ConfigError(`Invalid configuration: JWT_SECRET: unset, and ${(err as Error).message}`);
+    }
+  }
+  const jwtSecret = e.JWT_SECRET ?? generated!.jwtSecret;
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -279,7 +289,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret,
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
     signIn: { maxFailures: e.SIGNIN_MAX_FAILURES, windowSeconds: e.SIGNIN_WINDOW_SECONDS },
-    mediaSigningSecret: e.MEDIA_SIGNING_SECRET ?? `${jwtSecret}:media`,
+    mediaSigningSecret: e.MEDIA_SIGNING_SECRET ?? generated?.mediaSigningSecret ?? deriveMediaSecret(jwtSecret),
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,

@@ -19,6 +19,16 @@ const RECORD_SCRIPT = `
 local e = cjson.decode(ARGV[1])
 local raw = redis.call('GET', KEYS[1])
 local seq = 1
+if e.ifStatus then
+  -- An update of the stored state (a queue position): dropped unless the video is still in that
+  -- status, or when it changes nothing; otherwise merged into the stored event.
+  if not raw then return false end
+  local old = cjson.decode(raw)
+  if old.status ~= e.ifStatus or old.queuePosition == e.queuePosition then return false end
+  e.ifStatus = nil
+  for k, v in pairs(e) do old[k] = v end
+  e = old
+end
 if raw then
   local old = cjson.decode(raw)
   if type(old.seq) == 'number' then seq = old.seq + 1 end

@@ -36,6 +36,11 @@ export interface VideoProgress {
    * one), so the stored snapshot's percent is no floor for it.
    */
   reset?: boolean;
+  /**
+   * Internal, never sent: an update of the stored state, applied (merged into it, and sent) only
+   * while the video is in this status and when it changes something (queue positions).
+   */
+  ifStatus?: VideoStatus;
   /** Internal order of a video's events, given by the snapshot store; never sent. */
   seq?: number;
 }

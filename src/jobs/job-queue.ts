@@ -67,6 +67,15 @@ export class JobQueue {
     }
   }
 
+  /**
+   * The videos whose `name` job is waiting, the next to start first, among the first `limit`
+   * waiting jobs of any kind (the queue is shared).
+   */
+  async waitingVideos(name: VideoJobName, limit: number): Promise<string[]> {
+    const jobs = await this.queue.getJobs(['wait'], 0, limit - 1, true);
+    return jobs.filter((j) => j?.name === name).map((j) => (j.data as { videoId: string }).videoId);
+  }
+
   /** Registers (or updates) a repeating job; BullMQ keeps one scheduler per id however many processes call this. */
   async schedule<N extends JobName>(schedulerId: string, name: N, everySeconds: number, payload: JobPayloads[N]): Promise<void> {
     await this.queue.upsertJobScheduler(

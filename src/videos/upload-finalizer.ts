@@ -10,6 +10,7 @@ import { ProbeError } from '../media/probe';
 import { sourceKey, videoPrefix } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import type { ResumableStore } from '../storage/tus-store';
+import type { QueuePositions } from './queue-positions';
 import type { UploadProgress } from './upload-progress';
 import type { SourceFacts, VideoLifecycle } from './video-lifecycle';
 
@@ -30,6 +31,8 @@ export interface UploadFinalizerDeps {
   resumable: Pick<ResumableStore, 'remove'>;
   jobs: Pick<JobQueue, 'add'>;
   progress: Pick<UploadProgress, 'received' | 'forget'>;
+  /** Tells the video where it stands in the queue once its job is in. */
+  positions?: Pick<QueuePositions, 'announce'>;
 }
 
 /** QUEUED videos read per batch by the sweep. */
@@ -64,6 +67,7 @@ export class UploadFinalizer {
       await this.deps.jobs.add('video.transcode', { videoId }).catch((err: unknown) => {
         this.deps.logger.error({ err, videoId }, 'could not enqueue the transcode of a validated upload; the sweep will');
       });
+      await this.deps.positions?.announce(videoId);
     }
     return row;
   }

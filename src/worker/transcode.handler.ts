@@ -4,6 +4,7 @@ import type { ProgressPublisher, ProgressSnapshots } from '../events/event-bus';
 import { attemptStart, JobProgress } from '../events/progress-model';
 import { ProgressReporter } from '../events/progress-reporter';
 import type { JobPayloads } from '../jobs/job-types';
+import type { QueuePositions } from '../videos/queue-positions';
 import { MediaError, VideoGoneError, type TranscodeService } from '../videos/transcode.service';
 import type { DeletionWatch } from './deletion-watch';
 
@@ -12,6 +13,8 @@ type TranscodeJob = Job<JobPayloads['video.transcode'], unknown, 'video.transcod
 export interface TranscodeJobDeps {
   service: TranscodeService;
   events: ProgressPublisher & ProgressSnapshots;
+  /** Every job taken moves the waiting ones up. */
+  positions: Pick<QueuePositions, 'announce'>;
   logger: Logger;
   timeoutSeconds: number;
   /** Stops the run (ffmpeg included) when the video is deleted, and clears what it wrote. */
@@ -27,6 +30,7 @@ export interface TranscodeJobDeps {
 export function transcodeJobHandler(deps: TranscodeJobDeps) {
   return async (job: TranscodeJob): Promise<unknown> => {
     const { videoId } = job.data;
+    void deps.positions.announce();
     const reporter = new ProgressReporter([
       (e) => deps.events.publish(e),
       (e) => job.updateProgress({ phase: e.phase, percent: Math.round(e.percent), rendition: e.rendition ?? null, playable: e.playable ?? false }),
