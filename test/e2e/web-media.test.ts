@@ -166,6 +166,70 @@ describe('upload, processing and playback in Chromium', () => {
     await playAndSwitch('dash');
   });
 
+  /** Waits until the <video> shows a caption track whose current cue matches; on timeout, says what the tracks held. */
+  async function waitForCue(pattern: RegExp, what: string) {
+    const showing = `[...document.querySelector('video').textTracks].filter((t) => t.mode === 'showing')`;
+    try {
+      await page.waitForFunction(`${showing}.some((t) => [...(t.activeCues ?? [])].some((c) => ${pattern}.test(c.text)))`, null, { timeout: 30_000 });
+    } catch {
+      const state = await inPage(page, `(() => { const v = document.querySelector('video'); return { t: v.currentTime, paused: v.paused, tracks: [...v.textTracks].map((t) => ({ kind: t.kind, label: t.label, lang: t.language, mode: t.mode, cues: t.cues?.length, active: [...(t.activeCues ?? [])].map((c) => c.text) })), alert: document.querySelector('[role=alert]')?.textContent }; })()`);
+      assert.fail(`${what}: ${JSON.stringify(state)}`);
+    }
+  }
+
+  it('lets the owner add WebVTT and SRT captions on the page; hls.js and dash.js show the chosen track, remembered across visits', SLOW, async () => {
+    const vtt = join(dir, 'english.vtt');
+    writeFileSync(vtt, 'WEBVTT\n\n00:00.000 --> 00:03.000\nFirst English caption\n\n00:03.000 --> 00:06.000\nSecond English caption\n');
+    const srt = join(dir, 'francais.srt');
+    writeFileSync(srt, '1\r\n00:00:00,000 --> 00:00:03,000\r\n<i>Premier sous-titre</i>\r\n\r\n2\r\n00:00:03,000 --> 00:00:06,000\r\nDeuxième sous-titre\r\n');
+    await page.goto(`${base}/watch/${privateVideoId}?engine=hls`);
+    await page.evaluate('localStorage.removeItem("vp.captions")');
+    const tools = page.getByRole('region', { name: 'Caption tracks' });
+    const addTrack = async (language: string, label: string, kind: string, file: string) => {
+      await tools.getByLabel('Language').fill(language);
+      await tools.getByLabel('Label').fill(label);
+      await tools.getByLabel('Kind').selectOption(kind);
+      await tools.getByLabel('Caption file (WebVTT or SRT)').setInputFiles(file);
+      await tools.getByRole('button', { name: 'Add captions' }).click();
+      await tools.getByText(`Captions “${label}” added.`).waitFor({ timeout: 30_000 });
+    };
+    await addTrack('en', 'English', 'SUBTITLES', vtt);
+    await addTrack('fr', 'Français', 'CAPTIONS', srt);
+    await tools.getByRole('link', { name: 'Français' }).waitFor();
+
+    // hls.js: off until chosen, then the English cues show as the video plays.
+    const menu = page.getByRole('combobox', { name: /^Captions/ });
+    // Paused while switching, then from near the start: a 6 s clip could end before the new track's file arrives.
+    const switchCaptions = async (label: string) => {
+      await inPage(page, "document.querySelector('video').pause()");
+      await menu.selectOption({ label });
+      await inPage(page, "(() => { const v = document.querySelector('video'); v.currentTime = 0.5; return v.play(); })()");
+    };
+    await page.waitForFunction("[...document.querySelectorAll('select option')].some((o) => o.textContent === 'Français')", null, { timeout: 30_000 });
+    assert.equal(await menu.inputValue(), 'off', 'off until the viewer chooses');
+    await menu.selectOption({ label: 'English' });
+    await page.getByRole('button', { name: 'Play' }).click();
+    await waitForCue(/First English caption|Second English caption/, 'hls.js shows the English track');
+    assert.equal(await inPage(page, 'localStorage.getItem("vp.captions")'), 'en', 'the choice is remembered');
+    await switchCaptions('Français');
+    await waitForCue(/Premier sous-titre|Deuxième sous-titre/, 'hls.js switches to the SRT track');
+    await screenshot(page, 'player-captions');
+
+    // dash.js, on a later visit: the remembered choice is on from the start.
+    await page.goto(`${base}/watch/${privateVideoId}?engine=dash`);
+    await page.waitForFunction("[...document.querySelectorAll('select option')].some((o) => o.textContent === 'Français')", null, { timeout: 30_000 });
+    assert.equal(await menu.inputValue(), 'fr');
+    await page.getByRole('button', { name: 'Play' }).click();
+    await waitForCue(/Premier sous-titre|Deuxième sous-titre/, 'dash.js shows the remembered track');
+    await switchCaptions('English');
+    await waitForCue(/First English caption|Second English caption/, 'dash.js switches to the English track');
+
+    // Removed on the page: gone from the list and the menu.
+    await page.getByRole('region', { name: 'Caption tracks' }).getByRole('button', { name: 'Remove Français' }).click();
+    await page.getByText('Captions “Français” removed.').waitFor({ timeout: 30_000 });
+    await page.waitForFunction("![...document.querySelectorAll('select option')].some((o) => o.textContent === 'Français')", null, { timeout: 30_000 });
+  });
+
   it('resumes from the position recorded with recordPlayback', SLOW, async () => {
     await page.goto(`${base}/watch/${privateVideoId}`);
     await page.getByRole('button', { name: 'Play' }).click();

@@ -3,6 +3,7 @@ import type { MeQuery as MeResult, PublicVideosQuery, VideoCardFragment, VideoPr
 // Documents and result types come from generated.ts (`npm run codegen`, from schema.graphql and
 // operations.graphql); this module only gives them the names the pages use.
 export {
+  AddCaptionDocument as AddCaptionMutation,
   ContinueWatchingDocument as ContinueWatchingQuery,
   CreateUploadDocument as CreateUploadMutation,
   DeleteVideoDocument as DeleteVideoMutation,
@@ -10,6 +11,7 @@ export {
   MyVideosDocument as MyVideosQuery,
   PublicVideosDocument as PublicVideosQuery,
   RecordPlaybackDocument as RecordPlaybackMutation,
+  RemoveCaptionDocument as RemoveCaptionMutation,
   SetPosterDocument as SetPosterMutation,
   SignInDocument as SignInMutation,
   SignUpDocument as SignUpMutation,
@@ -18,7 +20,7 @@ export {
   VideoProgressDocument as VideoProgressSubscription,
   WatchVideoDocument as WatchVideoQuery,
 } from './generated';
-export type { CreateUploadInput, VideoOrder, VideoStatus, Visibility } from './generated';
+export type { CaptionKind, CreateUploadInput, VideoOrder, VideoStatus, Visibility } from './generated';
 
 export type UserRef = NonNullable<MeResult['me']>;
 /** A video in a list: the VideoCard fragment, with its uploader where the list asks for it. */

@@ -2,10 +2,12 @@ import { useEffect, useRef, useState, type MutableRefObject, type PointerEvent }
 import { useMutation, useQuery } from 'urql';
 import { errorMessage } from '../client';
 import { StatusBadge } from '../components/video-card';
+import { CaptionTools } from '../components/caption-tools';
 import { DownloadButton, OwnerTools } from '../components/video-tools';
 import { formatTime } from '../format';
 import { ContinueWatchingQuery, MeQuery, RecordPlaybackMutation, WatchVideoQuery, type WatchVideo } from '../graphql/operations';
-import { attachEngine, type Engine, type EngineKind, type Level } from '../player/engine';
+import { CAPTIONS_OFF, rememberCaptions, rememberedCaptions, trackFor } from '../player/captions';
+import { attachEngine, type Engine, type EngineKind, type Level, type TextTrackInfo } from '../player/engine';
 import { cueAt, parseStoryboardVtt, type StoryboardCue } from '../player/storyboard';
 import { navigate, useLocation } from '../router';
 import { useToken } from '../session';
@@ -33,6 +35,8 @@ function Player({ video, engineKind, resumeAt, position }: { video: WatchVideo; 
   const engine = useRef<Engine | null>(null);
   const [levels, setLevels] = useState<Level[]>([]);
   const [quality, setQuality] = useState<string>('auto');
+  const [textTracks, setTextTracks] = useState<TextTrackInfo[]>([]);
+  const [captions, setCaptions] = useState<string>(CAPTIONS_OFF);
   const [renderedHeight, setRenderedHeight] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [playing, setPlaying] = useState(false);
@@ -70,9 +74,11 @@ function Player({ video, engineKind, resumeAt, position }: { video: WatchVideo; 
     let cancelled = false;
     setLevels([]);
     setQuality('auto');
+    setTextTracks([]);
     setError(null);
     attachEngine(engineKind, el, url, {
       onLevels: (l) => !cancelled && setLevels([...l].sort((a, b) => b.height - a.height)),
+      onTextTracks: (t) => !cancelled && setTextTracks(t),
       onLevelSwitched: (h) => !cancelled && setRenderedHeight(h),
       onError: (m) => !cancelled && setError(m),
     }).then(
@@ -85,6 +91,20 @@ function Player({ video, engineKind, resumeAt, position }: { video: WatchVideo; 
       engine.current = null;
     };
   }, [engineKind, url]);
+
+  // The viewer's last choice (this browser), applied whenever the manifest lists tracks.
+  useEffect(() => {
+    const track = trackFor(textTracks, rememberedCaptions());
+    setCaptions(track?.language ?? CAPTIONS_OFF);
+    if (textTracks.length) engine.current?.setTextTrack(track?.index ?? null);
+  }, [textTracks]);
+
+  function pickCaptions(language: string) {
+    rememberCaptions(language);
+    const track = trackFor(textTracks, language);
+    setCaptions(track?.language ?? CAPTIONS_OFF);
+    engine.current?.setTextTrack(track?.index ?? null);
+  }
 
   function onLoadedMetadata() {
     const el = ref.current!;
@@ -170,6 +190,17 @@ function Player({ video, engineKind, resumeAt, position }: { video: WatchVideo; 
             ))}
           </select>
         </label>
+        {textTracks.length > 0 && (
+          <label>
+            Captions
+            <select value={captions} onChange={(e) => pickCaptions(e.target.value)}>
+              <option value={CAPTIONS_OFF}>Off</option>
+              {textTracks.map((t) => (
+                <option key={`${t.index}:${t.language}`} value={t.language}>{t.label}</option>
+              ))}
+            </select>
+          </label>
+        )}
         <label>
           Player
           <select value={engineKind} onChange={(e) => navigate(`/watch/${video.id}?engine=${e.target.value}`, true)}>
@@ -219,6 +250,9 @@ export function WatchPage({ id }: { id: string }) {
       {video.description && <p>{video.description}</p>}
       {video.status === 'READY' && (isOwner || video.allowDownload) && <DownloadButton video={video} />}
       {isOwner && token && <OwnerTools video={video} token={token} position={position} onPosterChanged={() => refetch({ requestPolicy: 'network-only' })} />}
+      {isOwner && token && video.status !== 'UPLOADING' && video.status !== 'FAILED' && (
+        <CaptionTools video={video} token={token} onChanged={() => refetch({ requestPolicy: 'network-only' })} />
+      )}
     </article>
   );
 }
