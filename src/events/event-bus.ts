@@ -1,5 +1,5 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { createPubSub } from '@graphql-yoga/subscription';
+import { createPubSub, Repeater } from '@graphql-yoga/subscription';
 import type { Redis } from 'ioredis';
 import type { VideoProgress } from './progress';
 
@@ -96,6 +96,8 @@ export class EventBus implements ProgressPublisher, ProgressSubscriber, Deletion
     private readonly subscribeClient: Redis,
     private readonly prefix: string,
     private readonly onError: (err: unknown) => void = () => undefined,
+    /** Where snapshots are read: a connection whose commands time out (readers must not wait for Redis). */
+    private readonly readClient: Redis = publishClient,
   ) {
     this.pubSub = createPubSub<PubSubChannels>({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
   }
@@ -108,8 +110,46 @@ export class EventBus implements ProgressPublisher, ProgressSubscriber, Deletion
     }
   }
 
+  /**
+   * The video's events as they are published. Pub/sub drops what is published while the
+   * subscriber connection is away (a Redis restart), so after every reconnect the stored snapshot
+   * is read (twice: publishers held back by the outage catch up a moment later) and sent when it
+   * is newer than what this subscriber last got; `seq` keeps the stream in order without repeats.
+   */
   subscribe(videoId: string): AsyncIterable<VideoProgress> {
-    return this.pubSub.subscribe(VIDEO_PROGRESS, videoId);
+    const stream = this.pubSub.subscribe(VIDEO_PROGRESS, videoId)[Symbol.asyncIterator]();
+    return new Repeater<VideoProgress>(async (push, stop) => {
+      let lastSeq = 0;
+      const emit = (e: VideoProgress) => {
+        if (e.seq !== undefined && e.seq <= lastSeq) return;
+        lastSeq = e.seq ?? lastSeq;
+        void push(e);
+      };
+      const timers = new Set<NodeJS.Timeout>();
+      const resync = () => {
+        for (const delay of [300, 3000]) {
+          const t = setTimeout(() => {
+            timers.delete(t);
+            this.latest(videoId).then((e) => e && emit(e), () => undefined);
+          }, delay);
+          timers.add(t);
+        }
+      };
+      this.subscribeClient.on('ready', resync);
+      const stopped = stop.then(() => null);
+      try {
+        for (;;) {
+          const next = await Promise.race([stream.next(), stopped]);
+          if (!next || next.done) break;
+          emit(next.value);
+        }
+      } finally {
+        this.subscribeClient.off('ready', resync);
+        for (const t of timers) clearTimeout(t);
+        await stream.return?.();
+        stop();
+      }
+    });
   }
 
   announceDeleted(videoId: string): void {
@@ -138,7 +178,7 @@ export class EventBus implements ProgressPublisher, ProgressSubscriber, Deletion
   }
 
   async latest(videoId: string): Promise<VideoProgress | null> {
-    const raw = await this.publishClient.get(this.snapshotKey(videoId));
+    const raw = await this.readClient.get(this.snapshotKey(videoId));
     return raw ? (JSON.parse(raw) as VideoProgress) : null;
   }
 

@@ -1,4 +1,4 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Logger } from '../config/logger';
 import type { ProgressPublisher, ProgressSnapshots } from '../events/event-bus';
 import { attemptStart, JobProgress } from '../events/progress-model';
@@ -19,6 +19,12 @@ export interface TranscodeJobDeps {
   timeoutSeconds: number;
   /** Stops the run (ffmpeg included) when the video is deleted, and clears what it wrote. */
   deletions: Pick<DeletionWatch, 'watch' | 'purgeIfDeleted'>;
+  /**
+   * Aborted when the worker shuts down (SIGTERM): ffmpeg is killed at once and the job goes back
+   * to the queue, not counted as a failed attempt, for another worker to take now rather than
+   * after a lock timeout.
+   */
+  shutdown?: AbortSignal;
 }
 
 /**
@@ -28,7 +34,7 @@ export interface TranscodeJobDeps {
  * attempt marks the video FAILED. The service writes and announces READY and FAILED.
  */
 export function transcodeJobHandler(deps: TranscodeJobDeps) {
-  return async (job: TranscodeJob): Promise<unknown> => {
+  return async (job: TranscodeJob, token?: string): Promise<unknown> => {
     const { videoId } = job.data;
     void deps.positions.announce();
     const reporter = new ProgressReporter([
@@ -43,7 +49,8 @@ export function transcodeJobHandler(deps: TranscodeJobDeps) {
     const progress = new JobProgress(attemptStart(last, attempt));
     const deleted = deps.deletions.watch(videoId);
     try {
-      const outcome = await deps.service.run(videoId, { reporter, signal: AbortSignal.any([timeout, deleted.signal]), progress, attempt });
+      const signal = AbortSignal.any([timeout, deleted.signal, ...(deps.shutdown ? [deps.shutdown] : [])]);
+      const outcome = await deps.service.run(videoId, { reporter, signal, progress, attempt });
       // Not claimed or not published: if the video was deleted meanwhile, nothing of it stays.
       if (outcome === 'SKIPPED') await deps.deletions.purgeIfDeleted(videoId);
       return { outcome };
@@ -53,6 +60,12 @@ export function transcodeJobHandler(deps: TranscodeJobDeps) {
         const purged = await deps.deletions.purgeIfDeleted(videoId);
         deps.logger.info({ videoId, deleted: purged }, 'transcode stopped: the video left PROCESSING');
         return { outcome: purged ? 'DELETED' : 'SKIPPED' };
+      }
+      if (deps.shutdown?.aborted && token) {
+        // The attempt removed its files; the video stays PROCESSING for the next worker's claim.
+        await job.moveToWait(token);
+        deps.logger.info({ videoId }, 'transcode handed back to the queue: worker shutting down');
+        throw new WaitingError();
       }
       const final = finalReason(err, job, timeout, deps.timeoutSeconds);
       if (!final) {
