@@ -1,10 +1,11 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, Repeater } from '@graphql-yoga/subscription';
 import type { Redis } from 'ioredis';
-import type { VideoProgress } from './progress';
+import type { UploadKeyProgress, VideoProgress } from './progress';
 
 const VIDEO_PROGRESS = 'VIDEO_PROGRESS';
 const VIDEO_DELETED = 'VIDEO_DELETED';
+const UPLOAD_PROGRESS = 'UPLOAD_PROGRESS';
 
 /** A video's last event outlives its last change by this long (a page reloaded tomorrow asks the database). */
 const SNAPSHOT_TTL_SECONDS = 24 * 3600;
@@ -48,6 +49,8 @@ return out
 export type PubSubChannels = {
   [VIDEO_PROGRESS]: [videoId: string, payload: VideoProgress];
   [VIDEO_DELETED]: [videoId: string, payload: { videoId: string }];
+  /** Routed by `<owner id>:<upload key>`: a key is only ever heard by the user who uploads with it. */
+  [UPLOAD_PROGRESS]: [ownerKey: string, payload: UploadKeyProgress];
 };
 
 export type AppPubSub = ReturnType<typeof createPubSub<PubSubChannels>>;
@@ -56,6 +59,11 @@ export type AppPubSub = ReturnType<typeof createPubSub<PubSubChannels>>;
 export interface ProgressPublisher {
   /** Resolves once the event is stored and sent; never rejects (progress is advisory). */
   publish(event: VideoProgress): Promise<void> | void;
+}
+
+/** Where multipart uploads with an `uploadKey` report their bytes. */
+export interface UploadKeyPublisher {
+  publishUpload(ownerId: string, event: UploadKeyProgress): void;
 }
 
 /** The last event a video had, as stored with its order (`seq`); null when none is kept. */
@@ -69,6 +77,8 @@ export interface ProgressSubscriber extends ProgressSnapshots {
   subscribe(videoId: string): AsyncIterable<VideoProgress>;
   /** Resolves once Redis has acknowledged listening to the video (after `subscribe` started). */
   listening(videoId: string): Promise<void>;
+  /** The bytes of `ownerId`'s upload sent with `uploadKey`. */
+  subscribeUpload(ownerId: string, uploadKey: string): AsyncIterable<UploadKeyProgress>;
 }
 
 /** Where the lifecycle says a video is gone, so work on it anywhere stops (the worker's ffmpeg). */
@@ -87,7 +97,7 @@ export interface DeletionSubscriber {
  * any video's events, whichever process published them. Each video's last event is kept as its
  * snapshot, which also holds the percent floor that keeps `percent` monotonic across processes.
  */
-export class EventBus implements ProgressPublisher, ProgressSubscriber, DeletionPublisher, DeletionSubscriber {
+export class EventBus implements ProgressPublisher, ProgressSubscriber, UploadKeyPublisher, DeletionPublisher, DeletionSubscriber {
   /** The underlying pub/sub, which type-graphql's schema builder asks for. */
   readonly pubSub: AppPubSub;
 
@@ -169,6 +179,14 @@ export class EventBus implements ProgressPublisher, ProgressSubscriber, Deletion
       watching = false;
       void events.return?.();
     };
+  }
+
+  publishUpload(ownerId: string, event: UploadKeyProgress): void {
+    this.pubSub.publish(UPLOAD_PROGRESS, `${ownerId}:${event.uploadKey}`, event);
+  }
+
+  subscribeUpload(ownerId: string, uploadKey: string): AsyncIterable<UploadKeyProgress> {
+    return this.pubSub.subscribe(UPLOAD_PROGRESS, `${ownerId}:${uploadKey}`);
   }
 
   async listening(videoId: string): Promise<void> {
