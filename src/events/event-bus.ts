@@ -1,9 +1,10 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, Repeater } from '@graphql-yoga/subscription';
 import type { Redis } from 'ioredis';
-import type { VideoProgress } from './progress';
+import type { UploadKeyProgress, VideoProgress } from './progress';
 
 const VIDEO_PROGRESS = 'VIDEO_PROGRESS';
+const UPLOAD_PROGRESS = 'UPLOAD_PROGRESS';
 
 /** A video's last event outlives its last change by this long (a page reloaded tomorrow asks the database). */
 const SNAPSHOT_TTL_SECONDS = 24 * 3600;
@@ -46,6 +47,8 @@ return out
 /** Topic → (routing id, payload). Redis carries events between the API and worker processes. */
 export type PubSubChannels = {
   [VIDEO_PROGRESS]: [videoId: string, payload: VideoProgress];
+  /** Routed by `<owner id>:<upload key>`: a key is only ever heard by the user who uploads with it. */
+  [UPLOAD_PROGRESS]: [ownerKey: string, payload: UploadKeyProgress];
 };
 
 export type AppPubSub = ReturnType<typeof createPubSub<PubSubChannels>>;
@@ -54,6 +57,11 @@ export type AppPubSub = ReturnType<typeof createPubSub<PubSubChannels>>;
 export interface ProgressPublisher {
   /** Resolves once the event is stored and sent; never rejects (progress is advisory). */
   publish(event: VideoProgress): Promise<void> | void;
+}
+
+/** Where multipart uploads with an `uploadKey` report their bytes. */
+export interface UploadKeyPublisher {
+  publishUpload(ownerId: string, event: UploadKeyProgress): void;
 }
 
 /** The last event a video had, as stored with its order (`seq`); null when none is kept. */
@@ -67,6 +75,8 @@ export interface ProgressSubscriber extends ProgressSnapshots {
   subscribe(videoId: string): AsyncIterable<VideoProgress>;
   /** Resolves once Redis has acknowledged listening to the video (after `subscribe` started). */
   listening(videoId: string): Promise<void>;
+  /** The bytes of `ownerId`'s upload sent with `uploadKey`. */
+  subscribeUpload(ownerId: string, uploadKey: string): AsyncIterable<UploadKeyProgress>;
 }
 
 /**
@@ -74,7 +84,7 @@ export interface ProgressSubscriber extends ProgressSnapshots {
  * any video's events, whichever process published them. Each video's last event is kept as its
  * snapshot, which also holds the percent floor that keeps `percent` monotonic across processes.
  */
-export class EventBus implements ProgressPublisher, ProgressSubscriber {
+export class EventBus implements ProgressPublisher, ProgressSubscriber, UploadKeyPublisher {
   /** The underlying pub/sub, which type-graphql's schema builder asks for. */
   readonly pubSub: AppPubSub;
 
@@ -137,6 +147,14 @@ export class EventBus implements ProgressPublisher, ProgressSubscriber {
         stop();
       }
     });
+  }
+
+  publishUpload(ownerId: string, event: UploadKeyProgress): void {
+    this.pubSub.publish(UPLOAD_PROGRESS, `${ownerId}:${event.uploadKey}`, event);
+  }
+
+  subscribeUpload(ownerId: string, uploadKey: string): AsyncIterable<UploadKeyProgress> {
+    return this.pubSub.subscribe(UPLOAD_PROGRESS, `${ownerId}:${uploadKey}`);
   }
 
   async listening(videoId: string): Promise<void> {
