@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../config/logger';
@@ -16,7 +15,7 @@ import type { MediaTools } from '../media/media-tools';
 import { canCopyTopRung, canRemux, planStoryboard, posterSizes, readVariants, storyboardVtt, withFrameRate, type VariantInfo } from '../media/outputs';
 import type { ProbeResult } from '../media/probe';
 import { percentOf, type FfmpegProgress } from '../media/progress-parser';
-import { CAPTIONS_FOLDER, publicKey, publicPrefix, sourceKey } from '../storage/keys';
+import { CAPTIONS_FOLDER, publicKey, publicPrefix, sourceKey, unguessableName } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import type { CaptionPublisher } from './caption-publisher';
 import { createWorkspace, downloadSource, removeWorkspace, uploadDir } from './transcode-files';
@@ -24,6 +23,14 @@ import { advertiseMeasuredBandwidth } from './measured-bandwidth';
 import type { RenditionRow, VideoLifecycle } from './video-lifecycle';
 
 export { MediaError };
+
+/** The lifecycle refused a write of this attempt: the video was deleted or left PROCESSING meanwhile. */
+export class VideoGoneError extends Error {
+  constructor(videoId: string) {
+    super(`video ${videoId} is no longer processing`);
+    this.name = 'VideoGoneError';
+  }
+}
 
 export interface TranscodeSettings {
   preset: string;
@@ -38,7 +45,7 @@ export interface RunContext {
   progress: JobProgress;
   /** 1 for the first attempt. */
   attempt: number;
-  /** Aborts ffmpeg (job timeout). */
+  /** Aborts ffmpeg and the run (job timeout, the video deleted, worker shutdown). */
   signal: AbortSignal;
 }
 
@@ -98,7 +105,7 @@ export class TranscodeService {
   async run(videoId: string, ctx: RunContext): Promise<TranscodeOutcome> {
     if (!(await this.deps.lifecycle.claim(videoId, this.claimEvent(ctx)))) return 'SKIPPED'; // deleted, or in a state this job must not touch
     const work = await createWorkspace(videoId);
-    const a: Attempt = { videoId, ctx, started: Date.now(), gen: `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`, work, src: path.join(work, 'source'), playable: false };
+    const a: Attempt = { videoId, ctx, started: Date.now(), gen: unguessableName(), work, src: path.join(work, 'source'), playable: false };
     try {
       const source = await this.probe(a);
       const quick = await this.quickPlayable(a, source);
@@ -162,7 +169,7 @@ export class TranscodeService {
   /**
    * Stage 2, playable within seconds: stream-copy a browser-ready source, or encode only the lowest
    * rung fast, and publish it while the ladder encodes. Null when the full ladder is as quick (a
-   * single small rung) or the video left PROCESSING meanwhile.
+   * single small rung); VideoGoneError when the video left PROCESSING meanwhile.
    */
   private async quickPlayable(a: Attempt, { info, ladder }: Source): Promise<Quick | null> {
     const { segmentSeconds, audioBitrate } = this.deps.settings;
@@ -196,7 +203,9 @@ export class TranscodeService {
       },
       { percent: a.ctx.progress.percent('TRANSCODE', QUICK_SHARE), phasePercent: QUICK_SHARE, attempt: a.ctx.attempt, rendition: height },
     );
-    if (!published) return null;
+    // Refused (deleted or failed meanwhile): the version is discarded with this attempt's files (run's
+    // catch), and the ladder is not worth encoding.
+    if (!published) throw new VideoGoneError(a.videoId);
     a.playable = true;
     await this.refreshCaptions(a.videoId);
     // The lifecycle announced this step; the reporter's heartbeat carries on from it.
