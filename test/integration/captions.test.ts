@@ -118,6 +118,7 @@ describe('captions: addCaption / removeCaption, in both manifests', () => {
     const res = await fetch(v.captions[0]!.url);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'text/vtt; charset=utf-8');
+    assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable', 'a replaced track gets a new name');
     const stored = await res.text();
     assert.equal(
       stored,
