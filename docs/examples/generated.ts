@@ -10,6 +10,8 @@ export type VideoInput = {
   /** The file size, if the client knows it: refused early when over the limit, and gives progress events a percent. */
   sizeBytes?: number | null | undefined;
   title: string;
+  /** A UUID the client makes up to follow this upload on `uploadProgress(uploadKey)` (subscribe first, then send the request). */
+  uploadKey?: string | null | undefined;
   /** PRIVATE unless said otherwise. */
   visibility?: Visibility;
 };

@@ -29,7 +29,7 @@ export type Core = ReturnType<typeof buildCore>;
  * tools and the upload side (the worker runs its expiry).
  */
 export function buildCore(config: Config, logger: Logger, infra: Infrastructure) {
-  const events = new EventBus(infra.redis, infra.subscriber, config.redisPrefix, (err) => logger.warn({ err }, 'progress event not published'));
+  const events = new EventBus(infra.publisher, infra.subscriber, config.redisPrefix, (err) => logger.warn({ err }, 'progress event not published'), infra.redis);
   const jobs = new JobQueue(infra.redis, config.redisPrefix);
   const videos = new VideoRepository(infra.ds);
   const p = config.playback;
@@ -61,7 +61,7 @@ export function buildCore(config: Config, logger: Logger, infra: Infrastructure)
   const captionRepo = new CaptionRepository(infra.ds);
   const captionPublisher = new CaptionPublisher({ videos, captions: captionRepo, storage: infra.storage, lifecycle, logger });
 
-  const resumable = ResumableStore.create(config.storage, config.uploads.expirySeconds);
+  const resumable = ResumableStore.create(config.storage, config.uploads.expirySeconds, () => infra.storage.ping());
   const progress = new UploadProgress(events);
   const positions = new QueuePositions({ jobs, events });
   const finalizer = new UploadFinalizer({ tools, logger, videos, lifecycle, storage: infra.storage, resumable, jobs, progress, positions });

@@ -11,8 +11,14 @@ import type { ObjectStorage } from '../storage/storage';
 /** The connections both processes hold: MySQL, Redis (commands + pub/sub) and object storage. */
 export interface Infrastructure {
   ds: DataSource;
+  /** Commands (cache, limits, locks, the queue handle): each fails after REDIS_COMMAND_TIMEOUT_MS when Redis is away. */
   redis: Redis;
   subscriber: Redis;
+  /**
+   * Progress events only: no timeout, so what is published while Redis is away waits (in memory)
+   * and goes out, in order, when it is back; nobody waits for a publish.
+   */
+  publisher: Redis;
   storage: ObjectStorage;
   /** Statements sent to MySQL since start (tests use it to prove batching). */
   queryCount: () => number;
@@ -28,9 +34,10 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     const ran = await ds.runMigrations({ transaction: 'each' });
     if (ran.length) logger.info({ migrations: ran.map((m) => m.name) }, 'applied migrations');
   }
-  const redis = createRedis(config.redisUrl, 'commands');
+  const redis = createRedis(config.redisUrl, 'commands', { commandTimeout: config.redisCommandTimeoutMs });
   const subscriber = createRedis(config.redisUrl, 'subscriber');
-  for (const [role, conn] of [['redis', redis], ['redis-subscriber', subscriber]] as const) {
+  const publisher = createRedis(config.redisUrl, 'publisher');
+  for (const [role, conn] of [['redis', redis], ['redis-subscriber', subscriber], ['redis-publisher', publisher]] as const) {
     conn.on('error', (err: Error) => logger.warn({ err: err.message, role }, 'redis connection error'));
   }
   const storage = await createStorage(config.storage);
@@ -38,10 +45,11 @@ export async function openInfrastructure(config: Config, logger: Logger): Promis
     ds,
     redis,
     subscriber,
+    publisher,
     storage,
     queryCount: () => queries,
     async close() {
-      for (const conn of [redis, subscriber]) {
+      for (const conn of [redis, subscriber, publisher]) {
         await withTimeout(conn.quit(), 2000, 'redis quit').catch(() => conn.disconnect());
       }
       await ds.destroy();

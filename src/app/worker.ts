@@ -46,8 +46,10 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     logger,
     retentionDays: config.webhooks.deliveryRetentionDays,
   });
+  // Shutdown stops running transcodes (ffmpeg killed, job handed back) instead of waiting them out.
+  const shutdown = new AbortController();
   const handlers = {
-    'video.transcode': transcodeJobHandler({ service: transcode, events, positions, logger, timeoutSeconds: config.transcode.timeoutSeconds }),
+    'video.transcode': transcodeJobHandler({ service: transcode, events, positions, logger, timeoutSeconds: config.transcode.timeoutSeconds, shutdown: shutdown.signal }),
     'video.purge': purgeHandler({ videos, jobs, storage: infra.storage, cache }),
     'uploads.cleanup': uploadCleanupHandler(uploads, logger),
     'video.download': downloadHandler({
@@ -62,7 +64,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
 
   // A blocking worker connection of its own: it must not stall the shared command connection.
   const connection = createRedis(config.redisUrl, 'worker');
-  const worker = new Worker(QUEUE_NAME, (job) => dispatch(handlers, job), {
+  const worker = new Worker(QUEUE_NAME, (job, token) => dispatch(handlers, job, token), {
     connection,
     prefix: `${config.redisPrefix}:bull`,
     concurrency: config.workerConcurrency,
@@ -92,6 +94,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     metricsUrl: metricsServer?.url ?? null,
     async close() {
       await metricsServer?.close();
+      shutdown.abort(new Error('the worker is shutting down'));
       await worker.close();
       await jobs.close();
       await connection.quit().catch(() => undefined);

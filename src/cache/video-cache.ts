@@ -62,6 +62,8 @@ export type CacheOutcome = 'hit' | 'negative_hit' | 'miss' | 'coalesced';
 
 export class VideoCache {
   private readonly inflight = new Map<string, Promise<VideoRecord | null>>();
+  private readonly unflushed = new Set<string>();
+  private retryArmed = false;
   /** Set by the wiring to feed metrics. */
   onLookup: (outcome: CacheOutcome, count: number) => void = () => undefined;
 
@@ -83,7 +85,12 @@ export class VideoCache {
       const loaded = await this.load([...new Set(ids)]);
       return ids.map((id) => loaded.get(id) ?? null);
     }
-    const cached = await this.redis.mget(...ids.map((id) => cacheKeys(this.prefix, id).data));
+    // Redis away (not connected, or a command timed out): read MySQL directly, as with the cache off.
+    const cached = this.redis.status === 'ready' ? await this.redis.mget(...ids.map((id) => cacheKeys(this.prefix, id).data)).catch(() => null) : null;
+    if (!cached) {
+      const loaded = await this.load([...new Set(ids)]);
+      return ids.map((id) => loaded.get(id) ?? null);
+    }
     const result = new Map<string, Promise<VideoRecord | null>>();
     const misses: string[] = [];
     const tally: Record<CacheOutcome, number> = { hit: 0, negative_hit: 0, miss: 0, coalesced: 0 };
@@ -114,15 +121,35 @@ export class VideoCache {
     return Promise.all(ids.map((id) => result.get(id) ?? Promise.resolve(null)));
   }
 
-  invalidate(...ids: string[]): Promise<void> {
-    return invalidateVideoCache(this.redis, this.prefix, ...ids);
+  /**
+   * Never throws: the row is already written, and a failed invalidation must not fail the move.
+   * Ids that could not be dropped (Redis away) are dropped as soon as Redis is back, so no stale
+   * copy outlives an outage by more than a reconnect.
+   */
+  async invalidate(...ids: string[]): Promise<void> {
+    try {
+      await invalidateVideoCache(this.redis, this.prefix, ...ids);
+    } catch {
+      for (const id of ids) this.unflushed.add(id);
+      if (!this.retryArmed) {
+        this.retryArmed = true;
+        this.redis.once('ready', () => {
+          this.retryArmed = false;
+          const again = [...this.unflushed];
+          this.unflushed.clear();
+          void this.invalidate(...again);
+        });
+      }
+    }
   }
 
   private async fill(ids: string[]): Promise<Map<string, VideoRecord | null>> {
     const token = randomUUID();
     const leases = this.redis.pipeline();
     for (const id of ids) leases.set(cacheKeys(this.prefix, id).lease, token, 'PX', LEASE_MS, 'NX');
-    const acquired = ((await leases.exec()) ?? []).map(([, res]) => res === 'OK');
+    const leased = await leases.exec().catch(() => null);
+    if (!leased) return this.load(ids);
+    const acquired = leased.map(([, res]) => res === 'OK');
     const mine = ids.filter((_, i) => acquired[i]);
     const peers = ids.filter((_, i) => !acquired[i]);
 
@@ -137,7 +164,8 @@ export class VideoCache {
         writes.eval(FILL_SCRIPT, 2, keys.data, keys.lease, token, rec ? JSON.stringify(rec) : MISSING, ttl);
         out.set(id, rec);
       }
-      await writes.exec();
+      // A value not written is only a later miss.
+      await writes.exec().catch(() => undefined);
     }
     if (peers.length) for (const [id, rec] of await this.waitForPeers(peers)) out.set(id, rec);
     return out;
@@ -149,7 +177,8 @@ export class VideoCache {
     let pending = ids;
     for (let waited = 0; pending.length && waited < WAIT_FOR_PEER_MS; waited += 20) {
       await new Promise((r) => setTimeout(r, 20));
-      const raw = await this.redis.mget(...pending.map((id) => cacheKeys(this.prefix, id).data));
+      const raw = await this.redis.mget(...pending.map((id) => cacheKeys(this.prefix, id).data)).catch(() => null);
+      if (!raw) break;
       pending = pending.filter((id, i) => {
         const v = raw[i];
         if (v === null || v === undefined) return true;

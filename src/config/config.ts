@@ -22,6 +22,7 @@ const schema = z
     MIGRATE_ON_START: bool.default(false),
 
     REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+    REDIS_COMMAND_TIMEOUT_MS: int(100, 60_000).default(2000),
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('vp'),
 
     STORAGE_DRIVER: z.enum(['local', 's3']).optional(),
@@ -132,6 +133,8 @@ export interface Config {
   databaseUrl: string;
   migrateOnStart: boolean;
   redisUrl: string;
+  /** A Redis command (cache, limits, queue adds) not answered in this long fails, so requests never hang on Redis. */
+  redisCommandTimeoutMs: number;
   redisPrefix: string;
   storage: StorageConfig;
   jwtSecret: string;
@@ -284,6 +287,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     migrateOnStart: e.MIGRATE_ON_START,
     redisUrl: e.REDIS_URL,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     redisPrefix: e.REDIS_PREFIX,
     storage,
     jwtSecret,

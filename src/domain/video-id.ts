@@ -10,3 +10,8 @@ const VIDEO_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
 export function parseVideoId(raw: string | null | undefined): string | null {
   return typeof raw === 'string' && VIDEO_ID.test(raw) ? raw.toLowerCase() : null;
 }
+
+/** A client-made `uploadKey` (uploadVideo, uploadProgress): a UUID like a video id, canonical lower case; null otherwise. */
+export function parseUploadKey(raw: string | null | undefined): string | null {
+  return parseVideoId(raw);
+}

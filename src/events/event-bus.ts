@@ -1,9 +1,10 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { createPubSub } from '@graphql-yoga/subscription';
+import { createPubSub, Repeater } from '@graphql-yoga/subscription';
 import type { Redis } from 'ioredis';
-import type { VideoProgress } from './progress';
+import type { UploadKeyProgress, VideoProgress } from './progress';
 
 const VIDEO_PROGRESS = 'VIDEO_PROGRESS';
+const UPLOAD_PROGRESS = 'UPLOAD_PROGRESS';
 
 /** A video's last event outlives its last change by this long (a page reloaded tomorrow asks the database). */
 const SNAPSHOT_TTL_SECONDS = 24 * 3600;
@@ -46,6 +47,8 @@ return out
 /** Topic → (routing id, payload). Redis carries events between the API and worker processes. */
 export type PubSubChannels = {
   [VIDEO_PROGRESS]: [videoId: string, payload: VideoProgress];
+  /** Routed by `<owner id>:<upload key>`: a key is only ever heard by the user who uploads with it. */
+  [UPLOAD_PROGRESS]: [ownerKey: string, payload: UploadKeyProgress];
 };
 
 export type AppPubSub = ReturnType<typeof createPubSub<PubSubChannels>>;
@@ -54,6 +57,11 @@ export type AppPubSub = ReturnType<typeof createPubSub<PubSubChannels>>;
 export interface ProgressPublisher {
   /** Resolves once the event is stored and sent; never rejects (progress is advisory). */
   publish(event: VideoProgress): Promise<void> | void;
+}
+
+/** Where multipart uploads with an `uploadKey` report their bytes. */
+export interface UploadKeyPublisher {
+  publishUpload(ownerId: string, event: UploadKeyProgress): void;
 }
 
 /** The last event a video had, as stored with its order (`seq`); null when none is kept. */
@@ -67,6 +75,8 @@ export interface ProgressSubscriber extends ProgressSnapshots {
   subscribe(videoId: string): AsyncIterable<VideoProgress>;
   /** Resolves once Redis has acknowledged listening to the video (after `subscribe` started). */
   listening(videoId: string): Promise<void>;
+  /** The bytes of `ownerId`'s upload sent with `uploadKey`. */
+  subscribeUpload(ownerId: string, uploadKey: string): AsyncIterable<UploadKeyProgress>;
 }
 
 /**
@@ -74,7 +84,7 @@ export interface ProgressSubscriber extends ProgressSnapshots {
  * any video's events, whichever process published them. Each video's last event is kept as its
  * snapshot, which also holds the percent floor that keeps `percent` monotonic across processes.
  */
-export class EventBus implements ProgressPublisher, ProgressSubscriber {
+export class EventBus implements ProgressPublisher, ProgressSubscriber, UploadKeyPublisher {
   /** The underlying pub/sub, which type-graphql's schema builder asks for. */
   readonly pubSub: AppPubSub;
 
@@ -83,6 +93,8 @@ export class EventBus implements ProgressPublisher, ProgressSubscriber {
     private readonly subscribeClient: Redis,
     private readonly prefix: string,
     private readonly onError: (err: unknown) => void = () => undefined,
+    /** Where snapshots are read: a connection whose commands time out (readers must not wait for Redis). */
+    private readonly readClient: Redis = publishClient,
   ) {
     this.pubSub = createPubSub<PubSubChannels>({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
   }
@@ -95,8 +107,54 @@ export class EventBus implements ProgressPublisher, ProgressSubscriber {
     }
   }
 
+  /**
+   * The video's events as they are published. Pub/sub drops what is published while the
+   * subscriber connection is away (a Redis restart), so after every reconnect the stored snapshot
+   * is read (twice: publishers held back by the outage catch up a moment later) and sent when it
+   * is newer than what this subscriber last got; `seq` keeps the stream in order without repeats.
+   */
   subscribe(videoId: string): AsyncIterable<VideoProgress> {
-    return this.pubSub.subscribe(VIDEO_PROGRESS, videoId);
+    const stream = this.pubSub.subscribe(VIDEO_PROGRESS, videoId)[Symbol.asyncIterator]();
+    return new Repeater<VideoProgress>(async (push, stop) => {
+      let lastSeq = 0;
+      const emit = (e: VideoProgress) => {
+        if (e.seq !== undefined && e.seq <= lastSeq) return;
+        lastSeq = e.seq ?? lastSeq;
+        void push(e);
+      };
+      const timers = new Set<NodeJS.Timeout>();
+      const resync = () => {
+        for (const delay of [300, 3000]) {
+          const t = setTimeout(() => {
+            timers.delete(t);
+            this.latest(videoId).then((e) => e && emit(e), () => undefined);
+          }, delay);
+          timers.add(t);
+        }
+      };
+      this.subscribeClient.on('ready', resync);
+      const stopped = stop.then(() => null);
+      try {
+        for (;;) {
+          const next = await Promise.race([stream.next(), stopped]);
+          if (!next || next.done) break;
+          emit(next.value);
+        }
+      } finally {
+        this.subscribeClient.off('ready', resync);
+        for (const t of timers) clearTimeout(t);
+        await stream.return?.();
+        stop();
+      }
+    });
+  }
+
+  publishUpload(ownerId: string, event: UploadKeyProgress): void {
+    this.pubSub.publish(UPLOAD_PROGRESS, `${ownerId}:${event.uploadKey}`, event);
+  }
+
+  subscribeUpload(ownerId: string, uploadKey: string): AsyncIterable<UploadKeyProgress> {
+    return this.pubSub.subscribe(UPLOAD_PROGRESS, `${ownerId}:${uploadKey}`);
   }
 
   async listening(videoId: string): Promise<void> {
@@ -106,7 +164,7 @@ export class EventBus implements ProgressPublisher, ProgressSubscriber {
   }
 
   async latest(videoId: string): Promise<VideoProgress | null> {
-    const raw = await this.publishClient.get(this.snapshotKey(videoId));
+    const raw = await this.readClient.get(this.snapshotKey(videoId));
     return raw ? (JSON.parse(raw) as VideoProgress) : null;
   }
 

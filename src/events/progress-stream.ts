@@ -1,6 +1,6 @@
 import { VideoStatus } from '../domain/video-status';
 import type { ProgressSubscriber } from './event-bus';
-import type { VideoProgress } from './progress';
+import type { UploadKeyProgress, VideoProgress } from './progress';
 import { jobPercent } from './progress-model';
 
 /** What the database says about the video when a subscription starts. */
@@ -45,7 +45,7 @@ export function currentEvent(snapshot: VideoProgress | null, video: VideoState):
  * (Redis acknowledged the subscription) before the snapshot is read, and the snapshot and the
  * stream share one order (`seq`), so nothing falls between the two and nothing comes twice.
  */
-export async function* followProgress(bus: ProgressSubscriber, video: VideoState): AsyncGenerator<VideoProgress> {
+export async function* followProgress(bus: Pick<ProgressSubscriber, 'subscribe' | 'listening' | 'latest'>, video: VideoState): AsyncGenerator<VideoProgress> {
   const live = bus.subscribe(video.id)[Symbol.asyncIterator]();
   try {
     // Asking for the first live event starts listening.
@@ -66,5 +66,13 @@ export async function* followProgress(bus: ProgressSubscriber, video: VideoState
     }
   } finally {
     await live.return?.();
+  }
+}
+
+/** A keyed upload's bytes until its hand-over (QUEUED or FAILED), which ends the stream. */
+export async function* followUpload(events: AsyncIterable<UploadKeyProgress>): AsyncGenerator<UploadKeyProgress> {
+  for await (const e of events) {
+    yield e;
+    if (e.status !== VideoStatus.UPLOADING) return;
   }
 }

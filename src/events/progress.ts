@@ -8,6 +8,22 @@ export type ProgressPhase = 'UPLOAD' | 'QUEUED' | 'PROBE' | 'TRANSCODE' | 'THUMB
 
 export const progressPhases: readonly ProgressPhase[] = ['UPLOAD', 'QUEUED', 'PROBE', 'TRANSCODE', 'THUMBNAILS', 'PUBLISH', 'RETRY', 'DONE'];
 
+/**
+ * What `uploadProgress(uploadKey)` subscribers receive while a multipart upload streams in: its
+ * bytes, then the hand-over (QUEUED with the video id, to follow on `videoProgress`) or FAILED.
+ */
+export interface UploadKeyProgress {
+  uploadKey: string;
+  videoId: string | null;
+  status: VideoStatus;
+  bytesReceived: number;
+  /** The size the client declared (`sizeBytes`); null when it did not. */
+  bytesTotal: number | null;
+  /** Of `bytesTotal`; 0 while it is unknown. */
+  percent: number;
+  message?: string | null;
+}
+
 /** What `videoProgress` subscribers receive; published by the API (uploads) and the worker. */
 export interface VideoProgress {
   videoId: string;

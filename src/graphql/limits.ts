@@ -77,6 +77,21 @@ export class OperationRules {
    * cost), then the cost against the caller's budget. Throws a GraphQLError with a contract code.
    */
   assertAffordable(document: DocumentNode, variables: Record<string, unknown>, operationName: string | undefined, signedIn: boolean): void {
+    // Apollo hands the same parsed document for the same query text, so an operation already
+    // found affordable with these variables is not walked again (a profile of `{ __typename }`
+    // showed this check as 7% of the request).
+    const memoKey = `${signedIn ? 1 : 0}${operationName ?? ''}\n${JSON.stringify(variables)}`;
+    const passed = this.affordable.get(document);
+    if (passed?.has(memoKey)) return;
+    this.check(document, variables, operationName, signedIn);
+    if (!passed) this.affordable.set(document, new Set([memoKey]));
+    else if (passed.size < 100) passed.add(memoKey);
+  }
+
+  /** Operations (by document, then caller kind, name and variables) that passed assertAffordable. */
+  private readonly affordable = new WeakMap<DocumentNode, Set<string>>();
+
+  private check(document: DocumentNode, variables: Record<string, unknown>, operationName: string | undefined, signedIn: boolean): void {
     assertListSizes(this.schema, document, variables, operationName);
     let cost: number;
     try {

@@ -60,7 +60,8 @@ export function planResponseCache(query: string, operationName: string | null): 
     }
   };
   walk(op.selectionSet, true);
-  if (!ok) return null;
+  // Nothing worth storing (`{ __typename }` alone costs less to answer than to look up).
+  if (!ok || (!lists && !ids.length)) return null;
   return {
     tags(variables) {
       const tags = new Set<string>();

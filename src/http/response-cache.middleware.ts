@@ -37,6 +37,10 @@ export function responseCacheMiddleware(cache: ResponseCache, logger: Logger): R
     if (!cache.opts.enabled || req.headers.authorization) return next();
     const params = paramsOf(req);
     if (!params) return next();
+    // The plan first (a Map lookup once a query text has been seen): requests that may not be
+    // cached pay nothing more, not even a Redis round trip.
+    const tags = planOf(params)?.tags(params.variables);
+    if (!tags) return next();
     const key = cache.keyOf(params.query, params.operationName, params.variables);
     void (async () => {
       const hit = await cache.get(key);
@@ -44,8 +48,6 @@ export function responseCacheMiddleware(cache: ResponseCache, logger: Logger): R
         res.status(200).set({ 'content-type': 'application/json; charset=utf-8', 'cache-control': cacheControl }).send(hit);
         return;
       }
-      const tags = planOf(params)?.tags(params.variables);
-      if (!tags) return next();
       const generations = await cache.generations(tags);
       const send = res.send.bind(res);
       res.send = ((body: unknown) => {

@@ -12,6 +12,9 @@ import { sourceKey } from './keys';
 // mean fewer round trips to S3.
 const PART_SIZE = 32 * 1024 * 1024;
 
+/** tus errors are `{ status_code, body }`. */
+const STORAGE_UNAVAILABLE = { status_code: 503, body: 'Storage is unavailable for a moment; retry shortly\n' };
+
 /**
  * The tus side of object storage. A resumable upload's id is the video's source key, so the
  * bytes land where every other part of the platform expects the original (`videos/<id>/source`)
@@ -22,9 +25,30 @@ export class ResumableStore {
   /** Running sha256 of uploads whose bytes all came through this process, in order. */
   private readonly hashes = new Map<string, { hash: Hash; offset: number }>();
 
-  constructor(readonly datastore: DataStore) {
+  constructor(
+    readonly datastore: DataStore,
+    /** Throws when the storage server is unreachable (ObjectStorage.ping). */
+    private readonly ping: () => Promise<void> = async () => undefined,
+  ) {
     const write = datastore.write.bind(datastore);
     datastore.write = (stream: Readable, id: string, offset: number) => this.hashedWrite(write, stream, id, offset);
+    const getUpload = datastore.getUpload.bind(datastore);
+    datastore.getUpload = (id: string) => this.checkedGetUpload(getUpload, id);
+  }
+
+  /**
+   * The S3 store answers "not found" (404) to any failure reading an upload's bookkeeping, S3 being
+   * unreachable included, and a tus client then gives the upload up. A 404 stands only when the
+   * storage answers; otherwise it is a 503, which clients retry.
+   */
+  private async checkedGetUpload(getUpload: DataStore['getUpload'], id: string): Promise<Upload> {
+    try {
+      return await getUpload(id);
+    } catch (err) {
+      const notFound = (err as { status_code?: unknown }).status_code === 404;
+      if (notFound && !(await this.ping().then(() => true, () => false))) throw STORAGE_UNAVAILABLE;
+      throw err;
+    }
   }
 
   /**
@@ -77,7 +101,7 @@ export class ResumableStore {
     }
   }
 
-  static create(config: StorageConfig, expirySeconds: number): ResumableStore {
+  static create(config: StorageConfig, expirySeconds: number, ping?: () => Promise<void>): ResumableStore {
     const expirationPeriodInMilliseconds = expirySeconds * 1000;
     if (config.driver === 'local') {
       // Same folder as LocalStorage, so the finished upload is an ordinary object.
@@ -99,6 +123,7 @@ export class ResumableStore {
           responseChecksumValidation: 'WHEN_REQUIRED',
         },
       }),
+      ping,
     );
   }
 

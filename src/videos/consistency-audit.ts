@@ -106,6 +106,7 @@ export class ConsistencyAudit {
       problems.push({ kind: 'job-for-missing-video', videoId: job.videoId, detail: `${job.name} job ${job.id} (${job.state}) for a video that does not exist`, fixable: job.state !== 'active', jobId: job.id });
     }
     for (const u of unfinished) {
+      if (purging(ID_OF_KEY.exec(u.key)?.[1] ?? '')) continue;
       const finding = this.checkUnfinished(u, rows, now);
       if (finding) problems.push(finding);
     }

@@ -22,6 +22,9 @@ export interface ReceivedSource {
   sha256: string;
 }
 
+/** Purges of a discarded upload's bytes: first after 10 s, then doubling, 12 attempts (about 11 hours). */
+const STORAGE_RETRY = { delay: 10_000, attempts: 12, backoff: { type: 'exponential', delay: 10_000 } };
+
 export interface UploadFinalizerDeps {
   tools: Pick<MediaTools, 'probe' | 'checkDecodable'>;
   logger: Logger;
@@ -90,10 +93,23 @@ export class UploadFinalizer {
         return;
       }
     }
-    await resumable.remove(videoId);
-    await storage.deletePrefix(videoPrefix(videoId)).catch((err: unknown) => {
-      logger.error({ err, videoId }, 'could not delete the objects of a discarded upload');
-    });
+    // Storage may be what failed (S3 away): then the purge job deletes the bytes and aborts the
+    // parts once it is back, retrying for hours.
+    const removed = await resumable
+      .remove(videoId)
+      .then(() => storage.deletePrefix(videoPrefix(videoId)))
+      .then(
+        () => true,
+        (err: unknown) => {
+          logger.warn({ err, videoId }, 'could not delete the objects of a discarded upload; the purge job will');
+          return false;
+        },
+      );
+    if (!removed) {
+      await this.deps.jobs.add('video.purge', { videoId }, STORAGE_RETRY).catch((err: unknown) => {
+        logger.error({ err, videoId }, 'could not schedule the purge of a discarded upload; npm run audit will find its objects');
+      });
+    }
   }
 
   /**

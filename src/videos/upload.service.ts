@@ -9,7 +9,7 @@ import type { ObjectStorage } from '../storage/storage';
 import type { ResumableStore } from '../storage/tus-store';
 import type { UploadFinalizer } from './upload-finalizer';
 import { tooLarge, UploadMeter } from './upload-meter';
-import type { UploadProgress } from './upload-progress';
+import type { UploadKeyRef, UploadProgress } from './upload-progress';
 import type { UploadRateLimit } from './upload-rate-limit';
 import { checkDeclaredSize, sanitizeFilename } from './upload-rules';
 import { normaliseText } from './video-details';
@@ -57,13 +57,38 @@ export class UploadService {
       storage: ObjectStorage;
       resumable: Pick<ResumableStore, 'open' | 'offset' | 'takeSha256'>;
       rateLimit: Pick<UploadRateLimit, 'consume' | 'refund'>;
-      progress: Pick<UploadProgress, 'bytes'>;
+      progress: Pick<UploadProgress, 'bytes' | 'received' | 'handOver'>;
       finalizer: Pick<UploadFinalizer, 'complete' | 'ensureQueued' | 'discard' | 'requeueQueued'>;
     },
   ) {}
 
-  /** `uploadVideo`: the multipart file part streams through a meter straight into storage. */
-  async uploadMultipart(userId: string, fields: VideoFields & { sizeBytes?: number | null }, file: Promise<FileUpload>): Promise<VideoEntity> {
+  /**
+   * `uploadVideo`: the multipart file part streams through a meter straight into storage. With an
+   * `uploadKey` (canonical), the bytes and the hand-over also go to its owner's `uploadProgress`.
+   */
+  async uploadMultipart(
+    userId: string,
+    fields: VideoFields & { sizeBytes?: number | null; uploadKey?: string | null },
+    file: Promise<FileUpload>,
+  ): Promise<VideoEntity> {
+    const { progress } = this.deps;
+    const key = fields.uploadKey ? { ownerId: userId, uploadKey: fields.uploadKey } : undefined;
+    try {
+      const video = await this.receiveMultipart(userId, fields, file, key);
+      progress.handOver(key, { videoId: video.id, status: video.status, bytes: video.sizeBytes ?? 0 });
+      return video;
+    } catch (err) {
+      progress.handOver(key, { videoId: null, status: VideoStatus.FAILED, bytes: 0, message: err instanceof AppError ? err.message : 'Upload failed' });
+      throw err;
+    }
+  }
+
+  private async receiveMultipart(
+    userId: string,
+    fields: VideoFields & { sizeBytes?: number | null },
+    file: Promise<FileUpload>,
+    key: UploadKeyRef | undefined,
+  ): Promise<VideoEntity> {
     const { maxUploadBytes: max, storage, videos, rateLimit, finalizer, progress } = this.deps;
     const text = normaliseText(fields.title, fields.description);
     if (fields.sizeBytes != null) checkDeclaredSize(fields.sizeBytes, max);
@@ -85,7 +110,7 @@ export class UploadService {
       source.once('error', () => (sourceFailed = true));
       // busboy stops at its own byte limit by truncating quietly; make that an error here.
       source.once('limit', () => source.destroy(tooLarge(max)));
-      const meter = new UploadMeter(max, (n) => progress.bytes(id, n, fields.sizeBytes ?? null));
+      const meter = new UploadMeter(max, (n) => progress.bytes(id, n, fields.sizeBytes ?? null, key));
       const body = pipeline(source, meter, () => undefined);
       await storage.put(sourceKey(id), body, { contentType: 'application/octet-stream' });
       if ((source as Readable & { truncated?: boolean }).truncated) throw tooLarge(max);

@@ -1,7 +1,8 @@
 import type { Job } from 'bullmq';
 import { jobNames, type JobName, type JobPayloads } from '../jobs/job-types';
 
-export type JobHandler<N extends JobName> = (job: Job<JobPayloads[N], unknown, N>) => Promise<unknown>;
+/** `token` is the worker's lock on the job (handlers that hand a job back to the queue need it). */
+export type JobHandler<N extends JobName> = (job: Job<JobPayloads[N], unknown, N>, token?: string) => Promise<unknown>;
 export type JobHandlers = { [N in JobName]: JobHandler<N> };
 
 /** Start-up check: every declared job has exactly one handler, and no handler is for an unknown job. */
@@ -14,8 +15,8 @@ export function assertHandlers(handlers: Partial<Record<string, unknown>>): asse
   }
 }
 
-export function dispatch(handlers: JobHandlers, job: Job): Promise<unknown> {
+export function dispatch(handlers: JobHandlers, job: Job, token?: string): Promise<unknown> {
   const handler = handlers[job.name as JobName] as JobHandler<JobName> | undefined;
   if (!handler) throw new Error(`No handler for job ${job.name}`);
-  return handler(job as Job<JobPayloads[JobName], unknown, JobName>);
+  return handler(job as Job<JobPayloads[JobName], unknown, JobName>, token);
 }

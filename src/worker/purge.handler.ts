@@ -1,4 +1,5 @@
 import type { VideoRepository } from '../db/repositories/video.repository';
+import { VideoStatus } from '../domain/video-status';
 import type { JobQueue } from '../jobs/job-queue';
 import { videoPrefix } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
@@ -7,12 +8,15 @@ import type { JobHandler } from './job-registry';
 
 /**
  * Finishes a deleteVideo that could not finish at once: waits (by failing and retrying) until the
- * transcode is no longer running, then removes what it wrote. A no-op for a video that exists.
+ * transcode is no longer running, then removes what it wrote. Also ends the bytes of a discarded
+ * upload whose storage was away. A no-op for a video that exists (unless FAILED).
  */
 export function purgeHandler(deps: { videos: Pick<VideoRepository, 'findById'>; jobs: JobQueue; storage: ObjectStorage; cache: CacheInvalidator }): JobHandler<'video.purge'> {
   return async (job) => {
     const { videoId } = job.data;
-    if (await deps.videos.findById(videoId)) return { skipped: 'video exists' };
+    // A FAILED video holds no bytes either (a discarded upload whose storage was away keeps its row as FAILED).
+    const row = await deps.videos.findById(videoId);
+    if (row && row.status !== VideoStatus.FAILED) return { skipped: 'video exists' };
     if ((await deps.jobs.cancel('video.transcode', videoId)) === 'running') throw new Error(`transcode of ${videoId} still running`);
     const removed = await deps.storage.deletePrefix(videoPrefix(videoId));
     // A read between the delete and now may have cached what the transcode was still writing.

@@ -1,4 +1,4 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Logger } from '../config/logger';
 import type { ProgressPublisher, ProgressSnapshots } from '../events/event-bus';
 import { attemptStart, JobProgress } from '../events/progress-model';
@@ -16,6 +16,12 @@ export interface TranscodeJobDeps {
   positions: Pick<QueuePositions, 'announce'>;
   logger: Logger;
   timeoutSeconds: number;
+  /**
+   * Aborted when the worker shuts down (SIGTERM): ffmpeg is killed at once and the job goes back
+   * to the queue, not counted as a failed attempt, for another worker to take now rather than
+   * after a lock timeout.
+   */
+  shutdown?: AbortSignal;
 }
 
 /**
@@ -25,7 +31,7 @@ export interface TranscodeJobDeps {
  * attempt marks the video FAILED. The service writes and announces READY and FAILED.
  */
 export function transcodeJobHandler(deps: TranscodeJobDeps) {
-  return async (job: TranscodeJob): Promise<unknown> => {
+  return async (job: TranscodeJob, token?: string): Promise<unknown> => {
     const { videoId } = job.data;
     void deps.positions.announce();
     const reporter = new ProgressReporter([
@@ -39,8 +45,15 @@ export function transcodeJobHandler(deps: TranscodeJobDeps) {
     const last = await Promise.resolve(deps.events.latest(videoId)).catch(() => null);
     const progress = new JobProgress(attemptStart(last, attempt));
     try {
-      return { outcome: await deps.service.run(videoId, { reporter, signal: timeout, progress, attempt }) };
+      const signal = deps.shutdown ? AbortSignal.any([timeout, deps.shutdown]) : timeout;
+      return { outcome: await deps.service.run(videoId, { reporter, signal, progress, attempt }) };
     } catch (err) {
+      if (deps.shutdown?.aborted && token) {
+        // The attempt removed its files; the video stays PROCESSING for the next worker's claim.
+        await job.moveToWait(token);
+        deps.logger.info({ videoId }, 'transcode handed back to the queue: worker shutting down');
+        throw new WaitingError();
+      }
       const final = finalReason(err, job, timeout, deps.timeoutSeconds);
       if (!final) {
         deps.logger.warn({ videoId, attempt: job.attemptsMade + 1, err: (err as Error).message }, 'transcode attempt failed; will retry');

@@ -23,8 +23,10 @@ export interface Member {
   running(): boolean;
   /** Starts the process again (after a kill) and waits until it answers. */
   restart(): Promise<void>;
-  /** Sends `signal` and waits for the exit. */
+  /** Sends `signal` (to the process only) and waits for the exit. */
   kill(signal: NodeJS.Signals): Promise<string>;
+  /** SIGKILL to the process and its children (ffmpeg), as when its machine dies. */
+  crash(): Promise<string>;
 }
 
 /**
@@ -65,6 +67,7 @@ async function member(name: string, script: string, env: Record<string, string>,
       await waitFor(`${name} ready`, () => answers(`${url}${probe}`), 90_000, m.proc);
     },
     kill: (signal) => m.proc.stop(signal, 30_000),
+    crash: () => m.proc.crash(),
   };
   await waitFor(`${name} ready`, () => answers(`${url}${probe}`), 90_000, m.proc);
   return m;
@@ -96,7 +99,7 @@ export async function startCluster(opts: { env?: Record<string, string>; workers
   const workers: Member[] = [];
   let lb: Proc | null = null;
   let infra: Promise<Infrastructure> | null = null;
-  const config = loadConfig({ ...env, S3_ENDPOINT: S3_ENV.S3_ENDPOINT, MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn' });
+  const config = loadConfig({ ...env, S3_ENDPOINT: S3_ENV.S3_ENDPOINT, MIGRATE_ON_START: 'false', LOG_LEVEL: 'error' });
   const close = async () => {
     const ops = await infra?.catch(() => null);
     await Promise.all([...apis, ...workers].map((m) => m.proc.stop('SIGTERM', 10_000)));

@@ -4,8 +4,16 @@ import { openSync, closeSync } from 'node:fs';
 /** Every child a harness started, so a crashed test run leaves none behind. */
 const children = new Set<ChildProcess>();
 process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
+  for (const child of children) killGroup(child.pid, 'SIGKILL');
 });
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  try {
+    if (pid) process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -17,12 +25,15 @@ export interface Proc {
   running(): boolean;
   /** Sends `signal` and waits for the exit, SIGKILL after `graceMs`. */
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<string>;
+  /** SIGKILL to the process and its children at once (ffmpeg included), as when a machine or container dies. */
+  crash(): Promise<string>;
 }
 
 /** Starts a program with its output appended to `logFile`. */
 export function startProcess(name: string, command: string, args: string[], env: Record<string, string>, logFile: string): Proc {
   const fd = openSync(logFile, 'a');
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  // Its own process group, so a crash can take its children (ffmpeg) with it.
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd], detached: true });
   closeSync(fd);
   children.add(child);
   let alive = true;
@@ -46,10 +57,14 @@ export function startProcess(name: string, command: string, args: string[], env:
     async stop(signal = 'SIGTERM', graceMs = 15_000) {
       if (!alive) return exited;
       child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), graceMs);
       const how = await exited;
       clearTimeout(timer);
       return how;
+    },
+    async crash() {
+      killGroup(child.pid, 'SIGKILL');
+      return exited;
     },
   };
 }

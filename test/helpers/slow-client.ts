@@ -2,20 +2,25 @@ import http from 'node:http';
 
 export interface Sent {
   status: number | null;
+  body?: string;
   error?: string;
   ms: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A raw request whose body goes out in `chunks` pieces, `gapMs` apart (a slow or stalling client). */
-export function trickle(url: string, method: string, headers: Record<string, string>, body: Buffer, chunks: number, gapMs: number, stopAfter = chunks): Promise<Sent> {
+/**
+ * A raw request whose body goes out in `chunks` pieces, `gapMs` apart (a slow client). With
+ * `stopAfter` it stops sending after that many pieces and stalls, or with `drop` goes away.
+ */
+export function trickle(url: string, method: string, headers: Record<string, string>, body: Buffer, chunks: number, gapMs: number, stopAfter = chunks, drop = false): Promise<Sent> {
   const started = Date.now();
   return new Promise((resolve) => {
     const req = http.request(url, { method, headers: { ...headers, 'content-length': String(body.length) } });
     req.on('response', (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? null, ms: Date.now() - started }));
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body = (body + c).slice(0, 4096)));
+      res.on('end', () => resolve({ status: res.statusCode ?? null, body, ms: Date.now() - started }));
     });
     req.on('error', (err) => resolve({ status: null, error: err.message, ms: Date.now() - started }));
     void (async () => {
@@ -26,6 +31,10 @@ export function trickle(url: string, method: string, headers: Record<string, str
         if (i < chunks - 1) await sleep(gapMs);
       }
       if (stopAfter === chunks) req.end();
+      else if (drop) {
+        req.destroy();
+        resolve({ status: null, error: 'dropped by the client', ms: Date.now() - started });
+      }
     })();
   });
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { signUp } from '../helpers/graphql';
 import { seedVideo } from '../helpers/media';
 
 const VIDEO = 'query($id: ID!) { video(id: $id) { id title visibility } }';
+const SECRET = randomBytes(24).toString('hex');
 const LIST = '{ videos(first: 20) { edges { node { id title } } } }';
 
 interface Answer {
@@ -44,7 +46,8 @@ describe('full-response cache for anonymous public reads', () => {
   let videoId: string;
 
   before(async () => {
-    stack = await startStack({ env: { RESPONSE_CACHE_TTL_SECONDS: '300' } });
+    // Both processes must accept the same tokens: one secret for both (tests otherwise get fresh ones per config).
+    stack = await startStack({ env: { RESPONSE_CACHE_TTL_SECONDS: '300', JWT_SECRET: SECRET } });
     logDir = await mkdtemp(path.join(tmpdir(), 'vp-rc-'));
     const port = await freePort();
     otherUrl = `http://127.0.0.1:${port}`;
@@ -60,6 +63,7 @@ describe('full-response cache for anonymous public reads', () => {
       REDIS_PREFIX: c.redisPrefix,
       S3_BUCKET: c.storage.driver === 's3' ? c.storage.bucket : '',
       RESPONSE_CACHE_TTL_SECONDS: '300',
+      JWT_SECRET: SECRET,
     }, path.join(logDir, 'api-2.log'));
     await waitFor('second API', () => answers(`${otherUrl}/healthz`), 60_000, other);
     owner = await signUp(stack.url);

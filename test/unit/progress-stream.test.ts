@@ -9,7 +9,7 @@ const ID = 'v1';
 const ev = (seq: number, status: VideoStatus, phase: VideoProgress['phase'], percent: number): VideoProgress => ({ videoId: ID, status, phase, percent, seq });
 
 /** A bus whose live stream replays `live` once listening started, with `snapshot` as the stored last event. */
-function fakeBus(snapshot: VideoProgress | null, live: VideoProgress[]): ProgressSubscriber & { order: string[] } {
+function fakeBus(snapshot: VideoProgress | null, live: VideoProgress[]): Pick<ProgressSubscriber, 'subscribe' | 'listening' | 'latest'> & { order: string[] } {
   const order: string[] = [];
   return {
     order,

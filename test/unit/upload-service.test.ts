@@ -49,7 +49,7 @@ function setup(probe: () => Promise<ProbeResult>, start: VideoEntity = row(Video
     queuedIds: async () => [],
   };
   const resumable = { open: async () => undefined, remove: async () => undefined, offset: async () => 100, takeSha256: () => 'ab'.repeat(32) };
-  const progress = { bytes: () => undefined, received: () => undefined, forget: () => undefined };
+  const progress = { bytes: () => undefined, received: () => undefined, forget: () => undefined, handOver: () => undefined };
   const finalizer = new UploadFinalizer({ tools: { probe, checkDecodable: async () => undefined }, logger: pino({ level: 'silent' }), videos, lifecycle, storage, resumable, jobs, progress });
   const service = new UploadService({
     maxUploadBytes: 1000,

@@ -1,11 +1,13 @@
 import { Arg, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { notFound } from '../../errors';
 import type { VideoProgress } from '../../events/progress';
-import { followProgress } from '../../events/progress-stream';
+import { followProgress, followUpload } from '../../events/progress-stream';
+import type { UploadKeyProgress } from '../../events/progress';
 import { findVisible } from '../../videos/video-access';
 import { requireUser, type GraphQLContext } from '../context';
-import { parseVideoId } from '../../domain/video-id';
-import { VideoProgressEvent } from './progress.type';
+import { parseUploadKey, parseVideoId } from '../../domain/video-id';
+import { badInput } from '../../errors';
+import { UploadProgressEvent, VideoProgressEvent } from './progress.type';
 
 /**
  * Only someone who may see the video may follow it; checked once, when subscribing. The first
@@ -19,8 +21,33 @@ async function subscribeToProgress({ args, context }: SubscribeResolverData<unkn
   return followProgress(context.events, { id: video.id, status: video.status, failureReason: video.failureReason, playable: video.hlsKey !== null, sizeBytes: video.sizeBytes });
 }
 
+/** A key is followed in its owner's own namespace: another user with the same key hears nothing of it. */
+function subscribeToUpload({ args, context }: SubscribeResolverData<unknown, { uploadKey: string }, GraphQLContext>) {
+  const user = requireUser(context);
+  const key = parseUploadKey(args.uploadKey);
+  if (!key) throw badInput('uploadKey must be a UUID');
+  return followUpload(context.events.subscribeUpload(user.id, key));
+}
+
 @Resolver()
 export class ProgressResolver {
+  @Subscription(() => UploadProgressEvent, {
+    description:
+      'Bytes of your multipart `uploadVideo` sent with this uploadKey, while the body streams in (subscribe before sending), then the video id and QUEUED (or FAILED); then it completes.',
+    subscribe: subscribeToUpload,
+  })
+  uploadProgress(@Root() e: UploadKeyProgress, @Arg('uploadKey') _uploadKey: string): UploadProgressEvent {
+    return {
+      uploadKey: e.uploadKey,
+      videoId: e.videoId,
+      status: e.status,
+      bytesReceived: e.bytesReceived,
+      bytesTotal: e.bytesTotal,
+      percent: Math.round(Math.min(100, Math.max(0, e.percent)) * 10) / 10,
+      message: e.message ?? null,
+    };
+  }
+
   @Subscription(() => VideoProgressEvent, {
     description:
       'Live progress of one video: first its current state, then upload bytes, the queue, each processing phase, then READY or FAILED, after which it completes.',

@@ -1,6 +1,18 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { VideoStatus } from './video.enums';
 
+@ObjectType({ description: 'The bytes of a multipart upload sent with an uploadKey, then its hand-over to videoProgress.' })
+export class UploadProgressEvent {
+  @Field() uploadKey!: string;
+  @Field(() => ID, { nullable: true, description: 'The video being uploaded (follow it on videoProgress once QUEUED)' }) videoId!: string | null;
+  @Field(() => VideoStatus, { description: 'UPLOADING while bytes arrive, then QUEUED (handed over) or FAILED; the subscription then completes' })
+  status!: VideoStatus;
+  @Field(() => Float) bytesReceived!: number;
+  @Field(() => Float, { nullable: true, description: 'The sizeBytes the client declared' }) bytesTotal!: number | null;
+  @Field(() => Float, { description: '0..100 of bytesTotal (0 while unknown)' }) percent!: number;
+  @Field(() => String, { nullable: true, description: 'Why, when FAILED' }) message!: string | null;
+}
+
 @ObjectType({ description: 'One step of an upload or of processing, pushed to videoProgress subscribers.' })
 export class VideoProgressEvent {
   @Field(() => ID) videoId!: string;

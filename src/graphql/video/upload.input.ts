@@ -16,6 +16,11 @@ export class VideoInput extends NewVideoFields {
   @Field(() => Float, { nullable: true, description: 'The file size, if the client knows it: refused early when over the limit, and gives progress events a percent.' })
   @IsOptional() @IsInt() @Min(1) @Max(Number.MAX_SAFE_INTEGER)
   sizeBytes?: number | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'A UUID the client makes up to follow this upload on `uploadProgress(uploadKey)` (subscribe first, then send the request).',
+  })
+  @IsOptional() @MaxLength(36) uploadKey?: string | null;
 }
 
 @InputType({ description: 'A resumable (tus 1.0) upload: the size is fixed up front.' })

@@ -1,4 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { parseUploadKey } from '../../domain/video-id';
+import { badInput } from '../../errors';
 import type { UploadService } from '../../videos/upload.service';
 import { requireUser, type GraphQLContext } from '../context';
 import { CreateUploadInput, VideoInput } from './upload.input';
@@ -22,7 +24,9 @@ export class UploadResolver {
   ): Promise<Video> {
     try {
       const user = requireUser(ctx);
-      return Video.from(await this.uploads.uploadMultipart(user.id, input, file.promise));
+      const uploadKey = input.uploadKey == null ? null : parseUploadKey(input.uploadKey);
+      if (input.uploadKey != null && !uploadKey) throw badInput('uploadKey must be a UUID');
+      return Video.from(await this.uploads.uploadMultipart(user.id, { ...input, uploadKey }, file.promise));
     } catch (err) {
       drain(file);
       throw err;
