@@ -16,7 +16,7 @@ export interface CaptionPublisherDeps {
   videos: Pick<VideoRepository, 'findById'>;
   captions: Pick<CaptionRepository, 'forVideos'>;
   storage: ObjectStorage;
-  lifecycle: Pick<VideoLifecycle, 'setManifests'>;
+  lifecycle: Pick<VideoLifecycle, 'setManifests' | 'edit'>;
   logger: Logger;
 }
 
@@ -26,7 +26,8 @@ const MAX_ATTEMPTS = 5;
 const SWEEP_AFTER_MS = 10 * 60 * 1000;
 const REVISION_FILE = /^(?:master|manifest|subs)-([0-9a-z]+)[-.]/;
 
-type Outcome = 'done' | 'lost';
+/** switched: new manifests are published (the lifecycle invalidated and purged); unchanged: they already matched. */
+type Outcome = 'switched' | 'unchanged' | 'lost';
 
 /**
  * Keeps a published video's manifests in step with its caption tracks. The manifests the
@@ -47,9 +48,13 @@ export class CaptionPublisher {
   async refresh(videoId: string): Promise<void> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const video = await this.deps.videos.findById(videoId);
-      // Nothing published yet: the transcode refreshes once it publishes.
-      if (!video?.hlsKey || !video.dashKey || (video.status !== VideoStatus.READY && video.status !== VideoStatus.PROCESSING)) return;
-      if ((await this.publish(videoId, video.hlsKey, video.dashKey, video.durationSeconds ?? 0)) === 'done') return;
+      if (!video) return;
+      // Nothing published yet (the transcode refreshes once it publishes), or nothing to rewrite:
+      // readers still drop what they cached of the video (its track list), as after any edit.
+      const published = video.hlsKey && video.dashKey && (video.status === VideoStatus.READY || video.status === VideoStatus.PROCESSING);
+      const outcome = published ? await this.publish(videoId, video.hlsKey!, video.dashKey!, video.durationSeconds ?? 0) : 'unchanged';
+      if (outcome === 'unchanged') await this.deps.lifecycle.edit(videoId, {});
+      if (outcome !== 'lost') return;
     }
     this.deps.logger.warn({ videoId }, 'caption manifests: gave up after repeated concurrent changes');
   }
@@ -60,10 +65,10 @@ export class CaptionPublisher {
     const base = { hlsKey: `${folder}/${MASTER_PLAYLIST}`, dashKey: `${path.dirname(dashKey)}/${DASH_MANIFEST}` };
     const captions = await this.deps.captions.forVideos([videoId]);
     if (!captions.length) {
-      if (hlsKey === base.hlsKey && dashKey === base.dashKey) return 'done';
+      if (hlsKey === base.hlsKey && dashKey === base.dashKey) return 'unchanged';
       if (!(await lifecycle.setManifests(videoId, base, { published: hlsKey }))) return 'lost';
       await this.sweep(folder, null);
-      return 'done';
+      return 'switched';
     }
 
     const rev = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
@@ -89,7 +94,7 @@ export class CaptionPublisher {
       throw err;
     }
     await this.sweep(folder, rev);
-    return 'done';
+    return 'switched';
   }
 
   /** A track as the manifests in `folder` name it: its playlist beside them, its file by a relative path. */
