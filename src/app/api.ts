@@ -61,7 +61,8 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   // Accounts.
   const tokens = new TokenService(config.jwtSecret, config.tokenTtlSeconds);
   const users = new UserRepository(infra.ds);
-  const accounts = new UserService(users, tokens, new SignInLimiter(infra.redis, config.redisPrefix, config.signIn.maxFailures, config.signIn.windowSeconds));
+  const signUps = new RateBudget(infra.redis, `${config.redisPrefix}:ratelimit:signup`, { points: config.signUp.rateLimit, durationSeconds: config.signUp.rateWindowSeconds }, (s) => `Too many sign-ups from this address; try again in ${s} s`);
+  const accounts = new UserService(users, tokens, new SignInLimiter(infra.redis, config.redisPrefix, config.signIn), signUps);
 
   // Videos and playback.
   const p = config.playback;
@@ -137,11 +138,11 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
         metrics.registry,
       ),
       deliveryRouter({ cache, storage: infra.storage, signer, views, config: p, logger, thumbnails, clientOf: clientKey(tokens) }),
-      bullBoardRouter([jobs.queue], { users, accounts, tokens, adminEmails: config.adminEmails }),
+      bullBoardRouter([jobs.queue], { users, accounts, tokens }),
       tusRouter({ tokens, uploads, resumable, maxUploadBytes: config.maxUploadBytes, logger, locker }),
       webAppRouter(), // last: its SPA fallback only answers what no other router did
     ],
-    createContext: (user) => ({ user, loaders: createLoaders({ users, videos, captions: captionRepo, cache, views }), events }),
+    createContext: (user, clientIp) => ({ user, clientIp, loaders: createLoaders({ users, videos, captions: captionRepo, cache, views }), events }),
     // Whole anonymous read responses; dropped with the metadata by the lifecycle's invalidation (invalidateVideoCache).
     responseCache: new ResponseCache(infra.redis, config.redisPrefix, config.responseCache),
   });

@@ -39,6 +39,10 @@ const schema = z
     TOKEN_TTL_SECONDS: int(60).default(7 * 24 * 3600),
     SIGNIN_MAX_FAILURES: int(1).default(10),
     SIGNIN_WINDOW_SECONDS: int(1).default(15 * 60),
+    SIGNIN_IP_MAX_FAILURES: int(1).default(50),
+    SIGNUP_RATE_LIMIT: int(1).default(20),
+    SIGNUP_RATE_WINDOW_SECONDS: int(1).default(3600),
+    TRUST_PROXY: z.string().min(1).default('loopback, linklocal, uniquelocal'),
     MEDIA_SIGNING_SECRET: z.string().min(32, 'at least 32 characters').optional(),
 
     FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
@@ -66,7 +70,6 @@ const schema = z
     GRAPHQL_MAX_COMPLEXITY_ANONYMOUS: int(10).default(2000),
     GRAPHQL_MAX_ALIASES: int(1, 1000).default(15),
     GRAPHQL_MAX_TOKENS: int(100).default(2000),
-    ADMIN_EMAILS: z.string().default(''),
 
     VIDEO_CACHE_ENABLED: bool.default(true),
     VIDEO_CACHE_TTL_SECONDS: int(1).default(120),
@@ -140,7 +143,19 @@ export interface Config {
   jwtSecret: string;
   tokenTtlSeconds: number;
   /** Wrong passwords allowed per email within the window before sign-in is refused. */
-  signIn: { maxFailures: number; windowSeconds: number };
+  signIn: {
+    /** Per account and client address: the owner elsewhere is never locked out by one address. */
+    maxFailures: number;
+    /** Per client address, over all accounts (password spraying). */
+    ipMaxFailures: number;
+    /** Per account over all addresses: a backstop against guessing from many addresses. */
+    accountMaxFailures: number;
+    windowSeconds: number;
+  };
+  /** Sign-ups per client address per window (also what slows probing for registered emails). */
+  signUp: { rateLimit: number; rateWindowSeconds: number };
+  /** Which peers' X-Forwarded-For is believed (express `trust proxy`; also used on the WebSocket). */
+  trustProxy: string;
   mediaSigningSecret: string;
   ffmpegPath: string;
   ffprobePath: string;
@@ -160,7 +175,6 @@ export interface Config {
     /** Cost budgets: callers without a token get the smaller one. */
     maxCost: { anonymous: number; signedIn: number };
   };
-  adminEmails: string[];
   playback: PlaybackConfig;
   /** Whole anonymous GraphQL read responses in Redis, dropped on every lifecycle move; the TTL bounds live view counts and is the public max-age. */
   responseCache: { enabled: boolean; ttlSeconds: number };
@@ -292,7 +306,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     storage,
     jwtSecret,
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
-    signIn: { maxFailures: e.SIGNIN_MAX_FAILURES, windowSeconds: e.SIGNIN_WINDOW_SECONDS },
+    signIn: {
+      maxFailures: e.SIGNIN_MAX_FAILURES,
+      ipMaxFailures: e.SIGNIN_IP_MAX_FAILURES,
+      accountMaxFailures: e.SIGNIN_MAX_FAILURES * 10,
+      windowSeconds: e.SIGNIN_WINDOW_SECONDS,
+    },
+    signUp: { rateLimit: e.SIGNUP_RATE_LIMIT, rateWindowSeconds: e.SIGNUP_RATE_WINDOW_SECONDS },
+    trustProxy: e.TRUST_PROXY,
     mediaSigningSecret: e.MEDIA_SIGNING_SECRET ?? generated?.mediaSigningSecret ?? deriveMediaSecret(jwtSecret),
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,
@@ -323,7 +344,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: e.GRAPHQL_MAX_TOKENS,
       maxCost: { anonymous: Math.min(e.GRAPHQL_MAX_COMPLEXITY_ANONYMOUS, e.GRAPHQL_MAX_COMPLEXITY), signedIn: e.GRAPHQL_MAX_COMPLEXITY },
     },
-    adminEmails: e.ADMIN_EMAILS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
     responseCache: { enabled: e.RESPONSE_CACHE_ENABLED, ttlSeconds: e.RESPONSE_CACHE_TTL_SECONDS },
     playback: {
       cacheEnabled: e.VIDEO_CACHE_ENABLED,

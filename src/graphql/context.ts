@@ -6,6 +6,8 @@ import type { ProgressSubscriber } from '../events/event-bus';
 /** Built per HTTP request or per graphql-ws operation. */
 export interface GraphQLContext {
   user: AuthUser | null;
+  /** The caller's address (express `trust proxy` rules, the same on the WebSocket): per-address limits. */
+  clientIp: string;
   loaders: Loaders;
   events: ProgressSubscriber;
 }

@@ -10,28 +10,27 @@ export interface AdminAuthDeps {
   /** Basic credentials go through the same sign-in as the API (timing equaliser, rate limit). */
   accounts: Pick<UserService, 'signIn'>;
   tokens: TokenService;
-  adminEmails: string[];
 }
 
 const CACHE_MS = 60_000;
 
 /**
- * Operators only: users whose email is in ADMIN_EMAILS. A browser gets the standard Basic-auth
+ * Operators only: accounts made administrators by `npm run admin -- <email>` (the `is_admin` flag;
+ * an email list would be claimed by whoever signs up with a listed address first). A browser gets the standard Basic-auth
  * prompt (sign in with the account's email and password); scripts may send the API's
  * `Bearer <token>` instead. Verified Basic credentials are remembered for a minute, because the
  * dashboard polls and argon2 is deliberately slow.
  */
 export function adminAuth(deps: AdminAuthDeps) {
-  const admins = new Set(deps.adminEmails.map((e) => e.toLowerCase()));
   const verified = new Map<string, number>();
 
   /** true: admin; false: signed in but not an admin; null: not signed in; 'limited': too many failures. */
-  async function isAdmin(header: string | undefined): Promise<boolean | null | 'limited'> {
+  async function isAdmin(header: string | undefined, clientIp: string): Promise<boolean | null | 'limited'> {
     if (!header) return null;
     if (/^Bearer\s/i.test(header)) {
       const auth = await deps.tokens.verifyHeader(header);
       const user = auth ? await deps.users.findById(auth.id) : null;
-      return user ? admins.has(user.email.toLowerCase()) : null;
+      return user ? user.isAdmin : null;
     }
     const basic = /^Basic\s+(\S+)$/i.exec(header);
     if (!basic) return null;
@@ -40,21 +39,21 @@ export function adminAuth(deps: AdminAuthDeps) {
     const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) return null;
-    let email: string;
+    let admin: boolean;
     try {
-      ({ user: { email } } = await deps.accounts.signIn(decoded.slice(0, colon), decoded.slice(colon + 1)));
+      ({ user: { isAdmin: admin } } = await deps.accounts.signIn(decoded.slice(0, colon), decoded.slice(colon + 1), clientIp));
     } catch (err) {
       if (err instanceof AppError && err.code === 'RATE_LIMITED') return 'limited';
       if (err instanceof AppError && err.code === 'UNAUTHENTICATED') return null;
       throw err;
     }
-    if (!admins.has(email.toLowerCase())) return false;
+    if (!admin) return false;
     verified.set(digest, Date.now() + CACHE_MS);
     return true;
   }
 
   return (req: Request, res: Response, next: NextFunction): void => {
-    isAdmin(req.headers.authorization).then(
+    isAdmin(req.headers.authorization, req.ip ?? req.socket.remoteAddress ?? 'unknown').then(
       (ok) => {
         if (ok === true) return next();
         res.setHeader('cache-control', 'no-store');

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import proxyaddr from 'proxy-addr';
 import { WebSocketServer } from 'ws';
 import type { GraphQLContext } from '../graphql/context';
 import type { OperationRules } from '../graphql/limits';
@@ -22,7 +23,9 @@ export interface GraphQLWsDeps {
   rules: OperationRules;
   tokens: TokenService;
   metrics: Metrics;
-  createContext: (user: AuthUser | null) => GraphQLContext;
+  createContext: (user: AuthUser | null, clientIp: string) => GraphQLContext;
+  /** The HTTP server's `trust proxy` rule, so the WebSocket sees the same client address. */
+  trust: (addr: string, i: number) => boolean;
   /** The same masking as over HTTP (graphql/errors.ts). */
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }
@@ -68,7 +71,7 @@ export function startGraphQLWs(deps: GraphQLWsDeps): { dispose(): Promise<void> 
           document,
           variableValues: payload.variables,
           operationName: payload.operationName,
-          contextValue: deps.createContext(session.user),
+          contextValue: deps.createContext(session.user, proxyaddr(ctx.extra.request, deps.trust)),
         };
       },
       onError: (_ctx, _id, _payload, errors) => format(errors),

@@ -4,6 +4,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express, { type Express, type Router } from 'express';
+import proxyaddr from 'proxy-addr';
 import type { GraphQLSchema } from 'graphql';
 import type { ResponseCache } from '../cache/response-cache';
 import type { Config } from '../config/config';
@@ -28,7 +29,7 @@ export interface HttpServerDeps {
   metrics: Metrics;
   /** Routes mounted before GraphQL (health, delivery, uploads, web app…). */
   routers: Router[];
-  createContext: (user: AuthUser | null) => GraphQLContext;
+  createContext: (user: AuthUser | null, clientIp: string) => GraphQLContext;
   /** Whole anonymous public read responses (response-cache.middleware.ts). */
   responseCache: ResponseCache;
 }
@@ -45,7 +46,9 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   const { config, logger, schema, tokens, metrics } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // Only proxies the operator trusts may name the client (X-Forwarded-For); per-address limits rely on it.
+  const trust = proxyaddr.compile(config.trustProxy.split(',').map((s) => s.trim()));
+  app.set('trust proxy', trust);
   app.use(requestTimeouts(config.http));
   app.use(httpMetricsMiddleware(metrics));
   for (const router of deps.routers) app.use(router);
@@ -54,7 +57,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   const server = createServer(serverTimeoutOptions(config.http), app);
   const rules = new OperationRules(schema, config.graphql);
   const formatError = createErrorFormatter(logger);
-  const ws = startGraphQLWs({ server, schema, rules, tokens, metrics, createContext: deps.createContext, formatError });
+  const ws = startGraphQLWs({ server, schema, rules, tokens, metrics, createContext: deps.createContext, formatError, trust });
 
   const wsDrain: ApolloServerPlugin = {
     async serverWillStart() {
@@ -93,7 +96,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
     responseCacheMiddleware(deps.responseCache, logger),
     graphqlUploads({ maxFileSize: config.maxUploadBytes, maxFiles: 1 }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => deps.createContext(await tokens.verifyHeader(req.headers.authorization)),
+      context: async ({ req }) => deps.createContext(await tokens.verifyHeader(req.headers.authorization), req.ip ?? req.socket.remoteAddress ?? 'unknown'),
     }),
     multipartErrorHandler,
   );

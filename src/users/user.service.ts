@@ -3,6 +3,7 @@ import { AppError, badInput } from '../errors';
 import type { UserEntity } from '../db/entities';
 import type { UserRepository } from '../db/repositories/user.repository';
 import { hashPassword, verifyPassword } from './password';
+import type { RateBudget } from '../cache/rate-budget';
 import type { SignInLimiter } from './sign-in-limiter';
 import type { TokenService } from './tokens';
 
@@ -19,9 +20,13 @@ export class UserService {
     private readonly users: UserRepository,
     private readonly tokens: TokenService,
     private readonly limiter: SignInLimiter,
+    /** Sign-ups per client address: also what keeps "already registered" from being probed at speed. */
+    private readonly signUps: Pick<RateBudget, 'consume'>,
   ) {}
 
-  async signUp(emailRaw: string, password: string, displayNameRaw: string): Promise<AuthResult> {
+  /** `clientIp`: the caller's address, as the HTTP layer determined it (trust proxy). */
+  async signUp(emailRaw: string, password: string, displayNameRaw: string, clientIp: string): Promise<AuthResult> {
+    await this.signUps.consume(clientIp);
     const email = emailRaw.trim().toLowerCase();
     const displayName = displayNameRaw.trim();
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) badInputThrow('email', 'Invalid email address');
@@ -34,16 +39,16 @@ export class UserService {
     return { token: await this.tokens.sign(saved.id), user: saved };
   }
 
-  async signIn(emailRaw: string, password: string): Promise<AuthResult> {
+  async signIn(emailRaw: string, password: string, clientIp: string): Promise<AuthResult> {
     const email = emailRaw.trim().toLowerCase();
-    await this.limiter.assertAllowed(email);
+    // Counted before the password is checked (see SignInLimiter), under the key the database
+    // compares emails by, so no spelling of an address gets a budget of its own.
+    const account = await this.users.comparisonKey(email);
+    await this.limiter.begin(account, clientIp);
     const user = await this.users.findByEmail(email);
     const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash), password);
-    if (!user || !ok) {
-      await this.limiter.recordFailure(email);
-      throw new AppError('UNAUTHENTICATED', 'Wrong email or password');
-    }
-    await this.limiter.recordSuccess(email);
+    if (!user || !ok) throw new AppError('UNAUTHENTICATED', 'Wrong email or password');
+    await this.limiter.succeeded(account, clientIp);
     return { token: await this.tokens.sign(user.id), user };
   }
 }

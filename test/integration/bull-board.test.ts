@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startStack, type TestStack } from '../helpers/env';
 import { gql, signUp } from '../helpers/graphql';
+import { UserRepository } from '../../src/db/repositories/user.repository';
 
 const PASSWORD = 'correct horse battery';
 
@@ -15,9 +16,11 @@ describe('Bull Board at /admin/queues', () => {
   const get = (path: string, authorization?: string) => fetch(`${stack.url}${path}`, { headers: authorization ? { authorization } : {} });
 
   before(async () => {
-    stack = await startStack({ env: { ADMIN_EMAILS: `someone@example.com, ${adminEmail.toUpperCase()}` } });
+    stack = await startStack();
     const r = await gql<{ signUp: { token: string } }>(stack.url, 'mutation($e:String!,$p:String!){ signUp(email:$e,password:$p,displayName:"Ops"){ token } }', { e: adminEmail, p: PASSWORD });
     adminToken = r.data!.signUp.token;
+    // What `npm run admin -- <email>` does (test/security/accounts runs the command itself).
+    assert.ok(await new UserRepository(stack.api.infra.ds).grantAdmin(adminEmail.toUpperCase()));
     user = await signUp(stack.url);
   });
   after(() => stack.close());

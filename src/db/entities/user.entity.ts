@@ -14,6 +14,10 @@ export class UserEntity {
   @Column({ name: 'display_name', type: 'varchar', length: 80 })
   displayName!: string;
 
+  /** Set only by `npm run admin -- <email>` (src/admin.ts): operators' dashboards. */
+  @Column({ name: 'is_admin', type: 'boolean', default: false })
+  isAdmin!: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 

@@ -19,14 +19,15 @@ export class AuthResolver {
     @Arg('email') email: string,
     @Arg('password') password: string,
     @Arg('displayName') displayName: string,
+    @Ctx() ctx: GraphQLContext,
   ): Promise<AuthPayload> {
-    const { token, user } = await this.users.signUp(email, password, displayName);
+    const { token, user } = await this.users.signUp(email, password, displayName, ctx.clientIp);
     return { token, user: User.from(user) };
   }
 
   @Mutation(() => AuthPayload)
-  async signIn(@Arg('email') email: string, @Arg('password') password: string): Promise<AuthPayload> {
-    const { token, user } = await this.users.signIn(email, password);
+  async signIn(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
+    const { token, user } = await this.users.signIn(email, password, ctx.clientIp);
     return { token, user: User.from(user) };
   }
 }
