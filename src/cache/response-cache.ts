@@ -8,8 +8,10 @@ import type { Redis } from 'ioredis';
  * invalidation (invalidateVideoCache); a TTL bounds what is not a lifecycle change (live view counts).
  *
  * A fill races invalidations: a response computed from data read before an edit must not be
- * stored after it. Each tag has a generation; a request notes the generations before it executes
- * and the fill (one script) stores the response only if none moved meanwhile.
+ * stored after it. Every invalidation bumps one generation; a request notes it before executing
+ * and the fill (one script) stores the response only if it has not moved meanwhile (a fill that
+ * overlapped any edit is simply not stored). Nothing is left per video once its responses are
+ * dropped.
  */
 
 export const LIST_TAG = '*list';
@@ -19,33 +21,30 @@ export interface ResponseCacheOptions {
   ttlSeconds: number;
 }
 
-// KEYS: entry, then per tag: its generation key and its member set. ARGV: body, ttl, then the generations read before.
+// KEYS: the generation, the entry, then each tag's member set. ARGV: the generation read before, body, ttl.
 const FILL_SCRIPT = `
-local n = (#KEYS - 1) / 2
-for i = 1, n do
-  if (redis.call('GET', KEYS[1 + i]) or '0') ~= ARGV[2 + i] then return 0 end
-end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-for i = 1, n do
-  redis.call('SADD', KEYS[1 + n + i], KEYS[1])
-  redis.call('EXPIRE', KEYS[1 + n + i], ARGV[2])
+if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+for i = 3, #KEYS do
+  redis.call('SADD', KEYS[i], KEYS[2])
+  redis.call('EXPIRE', KEYS[i], ARGV[3])
 end
 return 1`;
 
-// KEYS: per tag its generation key then its member set. Deletes the members, bumps the generation.
+// KEYS: the generation, then each tag's member set. Bumps the generation, deletes the members and the sets.
 const INVALIDATE_SCRIPT = `
-for i = 1, #KEYS, 2 do
-  redis.call('INCR', KEYS[i])
-  redis.call('EXPIRE', KEYS[i], 86400)
-  local members = redis.call('SMEMBERS', KEYS[i + 1])
+redis.call('INCR', KEYS[1])
+for i = 2, #KEYS do
+  local members = redis.call('SMEMBERS', KEYS[i])
   for j = 1, #members, 500 do
     redis.call('DEL', unpack(members, j, math.min(j + 499, #members)))
   end
-  redis.call('DEL', KEYS[i + 1])
+  redis.call('DEL', KEYS[i])
 end
 return 1`;
 
-const tagKeys = (prefix: string, tag: string) => ({ gen: `${prefix}:rc-tag:${tag}:gen`, members: `${prefix}:rc-tag:${tag}:keys` });
+const generationKey = (prefix: string) => `${prefix}:rc-gen`;
+const membersKey = (prefix: string, tag: string) => `${prefix}:rc-tag:${tag}`;
 
 /**
  * Drops every stored response showing one of these videos, and every list of videos, in every
@@ -54,7 +53,7 @@ const tagKeys = (prefix: string, tag: string) => ({ gen: `${prefix}:rc-tag:${tag
  */
 export async function invalidateResponses(redis: Redis, prefix: string, ...videoIds: string[]): Promise<void> {
   if (!videoIds.length) return;
-  const keys = [...new Set([...videoIds, LIST_TAG])].flatMap((t) => [tagKeys(prefix, t).gen, tagKeys(prefix, t).members]);
+  const keys = [generationKey(prefix), ...[...new Set([...videoIds, LIST_TAG])].map((t) => membersKey(prefix, t))];
   await redis.eval(INVALIDATE_SCRIPT, keys.length, ...keys);
 }
 
@@ -75,26 +74,26 @@ export class ResponseCache {
     return this.redis.get(key);
   }
 
-  /** The tags' generations now, to hand to fill() after executing. */
-  async generations(tags: readonly string[]): Promise<string[]> {
-    if (!tags.length) return [];
-    const values = await this.redis.mget(...tags.map((t) => this.tagKeys(t).gen));
-    return values.map((v) => v ?? '0');
+  /** The stored body, or the generation to fill with after executing (one round trip). */
+  async lookup(key: string): Promise<{ hit: string } | { generation: string }> {
+    const [hit, generation] = await this.redis.mget(key, generationKey(this.prefix));
+    return hit !== null ? { hit } : { generation: generation ?? '0' };
   }
 
-  /** Stores the body unless a tag was invalidated since `generations`; true when stored. */
-  async fill(key: string, body: string, tags: readonly string[], generations: readonly string[]): Promise<boolean> {
-    const keys = [key, ...tags.map((t) => this.tagKeys(t).gen), ...tags.map((t) => this.tagKeys(t).members)];
-    const stored = await this.redis.eval(FILL_SCRIPT, keys.length, ...keys, body, String(this.opts.ttlSeconds), ...generations);
+  /** The generation now, to hand to fill() after executing. */
+  async generation(): Promise<string> {
+    return (await this.redis.get(generationKey(this.prefix))) ?? '0';
+  }
+
+  /** Stores the body unless anything was invalidated since `generation`; true when stored. */
+  async fill(key: string, body: string, tags: readonly string[], generation: string): Promise<boolean> {
+    const keys = [generationKey(this.prefix), key, ...tags.map((t) => membersKey(this.prefix, t))];
+    const stored = await this.redis.eval(FILL_SCRIPT, keys.length, ...keys, generation, body, String(this.opts.ttlSeconds));
     return stored === 1;
   }
 
   /** See invalidateResponses. */
   invalidate(...videoIds: string[]): Promise<void> {
     return invalidateResponses(this.redis, this.prefix, ...videoIds);
-  }
-
-  private tagKeys(tag: string): { gen: string; members: string } {
-    return tagKeys(this.prefix, tag);
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import type { VideoCache } from '../cache/video-cache';
@@ -19,6 +20,7 @@ import { THUMBNAIL_FILES } from '../playback/thumbnail-rules';
 import type { ThumbnailService } from '../playback/thumbnails';
 import { canDownload } from '../videos/video-access';
 import { sendAppError } from './error-status';
+import { StatCache } from '../playback/stat-cache';
 
 export interface DeliveryDeps {
   cache: VideoCache;
@@ -38,8 +40,9 @@ const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 /** GET /videos/:id/<path>: a video's deliverables, streamed from storage (or redirected to a CDN). */
 export function deliveryRouter(deps: DeliveryDeps): Router {
   const router = Router();
+  const stats = new StatCache();
   router.get('/videos/:id/*path', (req, res) => {
-    serve(deps, req, res).catch((err: unknown) => {
+    serve(deps, stats, req, res).catch((err: unknown) => {
       if (err instanceof AppError && !res.headersSent) return sendAppError(res, err);
       deps.logger.error({ err, url: req.originalUrl }, 'delivery failed');
       if (!res.headersSent) res.status(502).type('text/plain').send('Storage unavailable');
@@ -52,7 +55,7 @@ export function deliveryRouter(deps: DeliveryDeps): Router {
 const fail = (res: Response, status: number, message: string) =>
   void res.status(status).set('Cache-Control', 'no-store').type('text/plain').send(message);
 
-async function serve(deps: DeliveryDeps, req: Request, res: Response): Promise<void> {
+async function serve(deps: DeliveryDeps, stats: StatCache, req: Request, res: Response): Promise<void> {
   const id = parseVideoId(String(req.params.id));
   const segments = req.params.path as unknown as string[];
   const relPath = safeDeliveryPath(Array.isArray(segments) ? segments : [String(segments)]);
@@ -116,8 +119,13 @@ async function serve(deps: DeliveryDeps, req: Request, res: Response): Promise<v
       return void res.redirect(302, target);
     }
   }
-  const stat = await deps.storage.stat(key);
+  // Segments never change under their name (a new encode writes a new generation folder): their
+  // stat is kept a while (see StatCache). Not posters and thumbnails, which a re-pick rewrites.
+  const immutable = downloadHeight === null && /(\.m4s|(^|\/)init[^/]*\.mp4)$/.test(relPath);
+  const cachedStat = immutable ? stats.get(key) : null;
+  const stat = cachedStat ?? (await deps.storage.stat(key));
   if (!stat) return fail(res, 404, 'Not found');
+  if (immutable && !cachedStat) stats.set(key, stat);
   if (downloadHeight !== null) res.attachment(downloadFilename(video.title, downloadHeight));
   countView();
   if (rewriting) return sendRewritten(deps, req, res, key, stat.size, type.contentType, rewrite, relPath);
@@ -141,7 +149,16 @@ async function serve(deps: DeliveryDeps, req: Request, res: Response): Promise<v
   res.status(range ? 206 : 200).set('Content-Length', String(length));
   if (range) res.set('Content-Range', `bytes ${range.start}-${range.end}/${stat.size}`);
   if (req.method === 'HEAD' || length === 0) return void res.end();
-  const body = await deps.storage.get(key, range);
+  let body: Readable;
+  try {
+    body = await deps.storage.get(key, range);
+  } catch (err) {
+    if (!cachedStat) throw err;
+    // The kept stat outlived the file (its generation was replaced): ask storage again.
+    stats.evict(key);
+    if (!(await deps.storage.stat(key))) return fail(res, 404, 'Not found');
+    throw err;
+  }
   await pipeline(body, res).catch((err: unknown) => {
     // A client that goes away mid-file is normal (pipeline has already closed the storage stream).
     if (!(req.destroyed || res.destroyed) || res.writableFinished) throw err;

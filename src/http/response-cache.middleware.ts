@@ -43,18 +43,18 @@ export function responseCacheMiddleware(cache: ResponseCache, logger: Logger): R
     if (!tags) return next();
     const key = cache.keyOf(params.query, params.operationName, params.variables);
     void (async () => {
-      const hit = await cache.get(key);
-      if (hit !== null) {
-        res.status(200).set({ 'content-type': 'application/json; charset=utf-8', 'cache-control': cacheControl }).send(hit);
+      const found = await cache.lookup(key);
+      if ('hit' in found) {
+        res.status(200).set({ 'content-type': 'application/json; charset=utf-8', 'cache-control': cacheControl }).send(found.hit);
         return;
       }
-      const generations = await cache.generations(tags);
+      const { generation } = found;
       const send = res.send.bind(res);
       res.send = ((body: unknown) => {
         res.send = send;
         if (res.statusCode === 200 && typeof body === 'string' && !body.includes('"errors":')) {
           res.setHeader('cache-control', cacheControl);
-          cache.fill(key, body, tags, generations).catch((err: unknown) => logger.warn({ err }, 'response cache fill failed'));
+          cache.fill(key, body, tags, generation).catch((err: unknown) => logger.warn({ err }, 'response cache fill failed'));
         }
         return send(body);
       }) as Response['send'];

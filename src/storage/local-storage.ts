@@ -1,10 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { assertSafeKey, type ByteRange, type ObjectStat, type ObjectStorage, type PutOptions, type UnfinishedUpload } from './storage';
+
+const READ_CHUNK = 512 * 1024;
 
 /** The embedded default: objects are files under one directory. For single-host use. */
 export class LocalStorage implements ObjectStorage {
@@ -46,9 +48,10 @@ export class LocalStorage implements ObjectStorage {
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
-    const file = this.file(key);
-    await stat(file); // fail fast with ENOENT rather than on the first read
-    return createReadStream(file, range ? { start: range.start, end: range.end } : {});
+    // Opened here, so a missing file fails now with ENOENT rather than on the first read (one
+    // syscall, where a stat then an open were two); large chunks: fewer reads and writes per segment.
+    const handle = await open(this.file(key), 'r');
+    return handle.createReadStream({ highWaterMark: READ_CHUNK, ...(range ? { start: range.start, end: range.end } : {}) });
   }
 
   async stat(key: string): Promise<ObjectStat | null> {
