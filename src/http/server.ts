@@ -14,6 +14,7 @@ import { createErrorFormatter } from '../graphql/errors';
 import { OperationRules } from '../graphql/limits';
 import type { TokenService } from '../users/tokens';
 import type { AuthUser } from '../users/tokens';
+import { accessLog } from './access-log';
 import { graphiqlRouter } from './graphiql';
 import { startGraphQLWs } from './graphql-ws';
 import { httpMetricsMiddleware, type Metrics } from './metrics';
@@ -51,6 +52,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   app.set('trust proxy', trust);
   app.use(requestTimeouts(config.http));
   app.use(httpMetricsMiddleware(metrics));
+  app.use(accessLog(logger));
   for (const router of deps.routers) app.use(router);
   app.use(graphiqlRouter());
 

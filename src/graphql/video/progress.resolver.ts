@@ -3,7 +3,9 @@ import { notFound } from '../../errors';
 import type { VideoProgress } from '../../events/progress';
 import { followProgress, followUpload } from '../../events/progress-stream';
 import type { UploadKeyProgress } from '../../events/progress';
+import { publicFailureReason } from '../../videos/failure-reason';
 import { findVisible } from '../../videos/video-access';
+import { VideoStatus } from '../../domain/video-status';
 import { requireUser, type GraphQLContext } from '../context';
 import { parseUploadKey, parseVideoId } from '../../domain/video-id';
 import { badInput } from '../../errors';
@@ -18,7 +20,13 @@ async function subscribeToProgress({ args, context }: SubscribeResolverData<unkn
   const videoId = parseVideoId(args.videoId);
   const video = videoId ? await findVisible(context.loaders.video, videoId, user.id) : null;
   if (!video) throw notFound();
-  return followProgress(context.events, { id: video.id, status: video.status, failureReason: video.failureReason, playable: video.hlsKey !== null, sizeBytes: video.sizeBytes });
+  const events = followProgress(context.events, { id: video.id, status: video.status, failureReason: video.failureReason, playable: video.hlsKey !== null, sizeBytes: video.sizeBytes });
+  return user.id === video.ownerId ? events : withPublicReasons(events);
+}
+
+/** Other viewers of a public video hear that it failed, not the internals of why (failure-reason.ts). */
+async function* withPublicReasons(events: AsyncGenerator<VideoProgress>): AsyncGenerator<VideoProgress> {
+  for await (const e of events) yield e.status === VideoStatus.FAILED ? { ...e, message: publicFailureReason(e.message) } : e;
 }
 
 /** A key is followed in its owner's own namespace: another user with the same key hears nothing of it. */

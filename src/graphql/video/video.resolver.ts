@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-gr
 import type { MediaUrls } from '../../playback/media-urls';
 import { effectiveMaxHeight } from '../../playback/rungs';
 import { parseVideoId } from '../../domain/video-id';
+import { failureReasonFor } from '../../videos/failure-reason';
 import { findVisible } from '../../videos/video-access';
 import type { VideoQueryService } from '../../videos/video-query.service';
 import type { GraphQLContext } from '../context';
@@ -45,6 +46,11 @@ export class VideoResolver {
     const page = { limit: pageSize(first), order, after: decodeCursor(after, order) };
     const uploader = uploaderId ?? null; // omitted arguments arrive as undefined
     return toConnection(await this.queries.listPublic(page, { search, uploaderId: uploader === null ? null : userIdArg(uploader, 'uploaderId') }), order);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Why processing failed: in full for the owner, a short public reason for anyone else.' })
+  failureReason(@Root() video: Video, @Ctx() ctx: GraphQLContext): string | null {
+    return failureReasonFor(ctx.user?.id ?? null, video.entity);
   }
 
   @FieldResolver(() => User)
