@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /**
  * The storage layout, in one place. Everything of a video lives under its id, so deleting a
  * video is one prefix delete; only `public/` is ever delivered over HTTP.
@@ -20,10 +22,21 @@
  *
  *   public/captions/<lang>-<rand>.vtt                   one WebVTT file per language, a new name when replaced
  */
+/**
+ * Behind a CDN (PUBLIC_MEDIA_BASE_URL) the CDN's origin must serve `videos/<id>/public/` only (a
+ * path pattern such as "videos/ID/public/..."): the source, beside `public/`, is then never reachable. Names
+ * inside `public/` that are not shared publicly carry 128 random bits (`unguessableName`), so a
+ * private video's files cannot be fetched from the origin by knowing its id, whatever it exposes.
+ */
 export const videoPrefix = (videoId: string): string => `videos/${videoId}/`;
 export const sourceKey = (videoId: string): string => `videos/${videoId}/source`;
 export const publicPrefix = (videoId: string): string => `videos/${videoId}/public/`;
 export const publicKey = (videoId: string, path: string): string => `videos/${videoId}/public/${path}`;
+
+/** A name no one can guess: sortable by time, then 128 random bits (generations, caption files). */
+export function unguessableName(now = Date.now()): string {
+  return `${now.toString(36)}${randomBytes(16).toString('hex')}`;
+}
 
 /** The delivery path of a public key (inverse of publicKey), or null for keys that are not public. */
 export function publicPathOf(videoId: string, key: string): string | null {

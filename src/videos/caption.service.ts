@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
@@ -10,7 +10,7 @@ import { VideoStatus } from '../domain/video-status';
 import { AppError, badInput, notFound } from '../errors';
 import { CaptionFileError, toWebVtt } from '../media/caption-file';
 import { contentTypeOf } from '../media/file-types';
-import { captionKey } from '../storage/keys';
+import { captionKey, unguessableName } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import type { CaptionPublisher } from './caption-publisher';
 import { canonicalLanguage, checkKind, cleanLabel } from './caption-rules';
@@ -53,7 +53,7 @@ export class CaptionService {
     const file = this.convert(await this.read(await openFile()));
 
     const { storage, repo } = this.deps;
-    const key = captionKey(video.id, `${language}-${randomBytes(4).toString('hex')}.vtt`);
+    const key = captionKey(video.id, `${language}-${unguessableName()}.vtt`);
     await storage.put(key, Readable.from([Buffer.from(file.vtt, 'utf8')]), { contentType: contentTypeOf(key) });
     let outcome: Awaited<ReturnType<CaptionDeps['repo']['put']>>;
     try {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../config/logger';
@@ -16,7 +15,7 @@ import type { MediaTools } from '../media/media-tools';
 import { canCopyTopRung, canRemux, planStoryboard, posterSizes, readVariants, storyboardVtt, withFrameRate, type VariantInfo } from '../media/outputs';
 import type { ProbeResult } from '../media/probe';
 import { percentOf, type FfmpegProgress } from '../media/progress-parser';
-import { CAPTIONS_FOLDER, publicKey, publicPrefix, sourceKey } from '../storage/keys';
+import { CAPTIONS_FOLDER, publicKey, publicPrefix, sourceKey, unguessableName } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import type { CaptionPublisher } from './caption-publisher';
 import { createWorkspace, downloadSource, removeWorkspace, uploadDir } from './transcode-files';
@@ -98,7 +97,7 @@ export class TranscodeService {
   async run(videoId: string, ctx: RunContext): Promise<TranscodeOutcome> {
     if (!(await this.deps.lifecycle.claim(videoId, this.claimEvent(ctx)))) return 'SKIPPED'; // deleted, or in a state this job must not touch
     const work = await createWorkspace(videoId);
-    const a: Attempt = { videoId, ctx, started: Date.now(), gen: `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`, work, src: path.join(work, 'source'), playable: false };
+    const a: Attempt = { videoId, ctx, started: Date.now(), gen: unguessableName(), work, src: path.join(work, 'source'), playable: false };
     try {
       const source = await this.probe(a);
       const quick = await this.quickPlayable(a, source);
