@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path/posix';
 import { Readable } from 'node:stream';
 import type { Logger } from '../config/logger';
@@ -9,6 +8,7 @@ import { VideoStatus } from '../domain/video-status';
 import { captionMediaPlaylist, hlsMasterWithCaptions, mpdWithCaptions, type CaptionTrack } from '../media/caption-manifests';
 import { DASH_MANIFEST, MASTER_PLAYLIST } from '../media/ffmpeg-args';
 import { contentTypeOf } from '../media/file-types';
+import { unguessableName } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import type { VideoLifecycle } from './video-lifecycle';
 
@@ -25,6 +25,8 @@ const MAX_ATTEMPTS = 5;
 /** Replaced revisions stay this long for players that loaded them just before (then swept by a later change or with their generation). */
 const SWEEP_AFTER_MS = 10 * 60 * 1000;
 const REVISION_FILE = /^(?:master|manifest|subs)-([0-9a-z]+)[-.]/;
+/** The random part of a revision name (unguessableName: time in base 36, then 128 bits in hex). */
+const RANDOM_CHARS = 32;
 
 /** switched: new manifests are published (the lifecycle invalidated and purged); unchanged: they already matched. */
 type Outcome = 'switched' | 'unchanged' | 'lost';
@@ -71,7 +73,8 @@ export class CaptionPublisher {
       return 'switched';
     }
 
-    const rev = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+    // Unguessable like every name of a private video's files (storage/keys.ts), and sortable by time.
+    const rev = unguessableName();
     const tracks = captions.map((c) => this.track(c, folder, rev));
     const written: string[] = [];
     const write = async (key: string, text: string) => {
@@ -123,7 +126,7 @@ export class CaptionPublisher {
     try {
       const old = (await this.deps.storage.list(`${folder}/`)).filter((key) => {
         const rev = REVISION_FILE.exec(key.slice(folder.length + 1))?.[1];
-        return rev !== undefined && rev !== current && Date.now() - parseInt(rev.slice(0, -6), 36) > SWEEP_AFTER_MS;
+        return rev !== undefined && rev !== current && Date.now() - parseInt(rev.slice(0, -RANDOM_CHARS), 36) > SWEEP_AFTER_MS;
       });
       await this.remove(old);
     } catch (err) {
