@@ -55,7 +55,7 @@ export function buildCore(config: Config, logger: Logger, infra: Infrastructure)
 
   // Both processes move videos, so both purge the edge cache (a no-op without EDGE_PURGE_URL).
   const edge = new EdgePurger({ ...config.edgePurge, logger });
-  const lifecycle = new VideoLifecycle({ repo: new VideoWriteRepository(infra.ds), cache, events, videoEvents: webhooks, edge });
+  const lifecycle = new VideoLifecycle({ repo: new VideoWriteRepository(infra.ds), cache, events, videoEvents: webhooks, edge, deletions: events });
   const tools = new FfmpegTools({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath });
   // Caption changes (API) and published versions (worker) both rewrite the manifests.
   const captionRepo = new CaptionRepository(infra.ds);

@@ -12,6 +12,7 @@ import { downloadHandler } from '../worker/download.handler';
 import { WebhookDeliveryService } from '../webhooks/webhook-delivery.service';
 import { WebhookSender } from '../webhooks/webhook-sender';
 import { assertHandlers, dispatch } from '../worker/job-registry';
+import { DeletionWatch } from '../worker/deletion-watch';
 import { purgeHandler } from '../worker/purge.handler';
 import { onTranscodeJobFailed, transcodeJobHandler } from '../worker/transcode.handler';
 import { scheduleUploadCleanup, uploadCleanupHandler } from '../worker/upload-cleanup.handler';
@@ -49,7 +50,15 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   // Shutdown stops running transcodes (ffmpeg killed, job handed back) instead of waiting them out.
   const shutdown = new AbortController();
   const handlers = {
-    'video.transcode': transcodeJobHandler({ service: transcode, events, positions, logger, timeoutSeconds: config.transcode.timeoutSeconds, shutdown: shutdown.signal }),
+    'video.transcode': transcodeJobHandler({
+      service: transcode,
+      events,
+      positions,
+      logger,
+      timeoutSeconds: config.transcode.timeoutSeconds,
+      shutdown: shutdown.signal,
+      deletions: new DeletionWatch({ bus: events, videos, storage: infra.storage, pollMs: 5000 }),
+    }),
     'video.purge': purgeHandler({ videos, jobs, storage: infra.storage, cache }),
     'uploads.cleanup': uploadCleanupHandler(uploads, logger),
     'video.download': downloadHandler({

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { UploadKeyProgress, VideoProgress } from './progress';
 
 const VIDEO_PROGRESS = 'VIDEO_PROGRESS';
+const VIDEO_DELETED = 'VIDEO_DELETED';
 const UPLOAD_PROGRESS = 'UPLOAD_PROGRESS';
 
 /** A video's last event outlives its last change by this long (a page reloaded tomorrow asks the database). */
@@ -47,6 +48,7 @@ return out
 /** Topic → (routing id, payload). Redis carries events between the API and worker processes. */
 export type PubSubChannels = {
   [VIDEO_PROGRESS]: [videoId: string, payload: VideoProgress];
+  [VIDEO_DELETED]: [videoId: string, payload: { videoId: string }];
   /** Routed by `<owner id>:<upload key>`: a key is only ever heard by the user who uploads with it. */
   [UPLOAD_PROGRESS]: [ownerKey: string, payload: UploadKeyProgress];
 };
@@ -79,12 +81,23 @@ export interface ProgressSubscriber extends ProgressSnapshots {
   subscribeUpload(ownerId: string, uploadKey: string): AsyncIterable<UploadKeyProgress>;
 }
 
+/** Where the lifecycle says a video is gone, so work on it anywhere stops (the worker's ffmpeg). */
+export interface DeletionPublisher {
+  announceDeleted(videoId: string): void;
+}
+
+/** Where running work learns that its video was deleted. */
+export interface DeletionSubscriber {
+  /** Calls `onDeleted` (once) when the video is deleted; the returned function stops watching. */
+  watchDeletion(videoId: string, onDeleted: () => void): () => void;
+}
+
 /**
  * The progress event bus, shared by every process through Redis pub/sub: any API instance relays
  * any video's events, whichever process published them. Each video's last event is kept as its
  * snapshot, which also holds the percent floor that keeps `percent` monotonic across processes.
  */
-export class EventBus implements ProgressPublisher, ProgressSubscriber, UploadKeyPublisher {
+export class EventBus implements ProgressPublisher, ProgressSubscriber, UploadKeyPublisher, DeletionPublisher, DeletionSubscriber {
   /** The underlying pub/sub, which type-graphql's schema builder asks for. */
   readonly pubSub: AppPubSub;
 
@@ -147,6 +160,25 @@ export class EventBus implements ProgressPublisher, ProgressSubscriber, UploadKe
         stop();
       }
     });
+  }
+
+  announceDeleted(videoId: string): void {
+    this.pubSub.publish(VIDEO_DELETED, videoId, { videoId });
+  }
+
+  watchDeletion(videoId: string, onDeleted: () => void): () => void {
+    const events = this.pubSub.subscribe(VIDEO_DELETED, videoId)[Symbol.asyncIterator]();
+    let watching = true;
+    events.next().then(
+      (e) => {
+        if (watching && !e.done) onDeleted();
+      },
+      () => undefined,
+    );
+    return () => {
+      watching = false;
+      void events.return?.();
+    };
   }
 
   publishUpload(ownerId: string, event: UploadKeyProgress): void {

@@ -24,6 +24,14 @@ import type { RenditionRow, VideoLifecycle } from './video-lifecycle';
 
 export { MediaError };
 
+/** The lifecycle refused a write of this attempt: the video was deleted or left PROCESSING meanwhile. */
+export class VideoGoneError extends Error {
+  constructor(videoId: string) {
+    super(`video ${videoId} is no longer processing`);
+    this.name = 'VideoGoneError';
+  }
+}
+
 export interface TranscodeSettings {
   preset: string;
   segmentSeconds: number;
@@ -37,7 +45,7 @@ export interface RunContext {
   progress: JobProgress;
   /** 1 for the first attempt. */
   attempt: number;
-  /** Aborts ffmpeg (job timeout). */
+  /** Aborts ffmpeg and the run (job timeout, the video deleted, worker shutdown). */
   signal: AbortSignal;
 }
 
@@ -161,7 +169,7 @@ export class TranscodeService {
   /**
    * Stage 2, playable within seconds: stream-copy a browser-ready source, or encode only the lowest
    * rung fast, and publish it while the ladder encodes. Null when the full ladder is as quick (a
-   * single small rung) or the video left PROCESSING meanwhile.
+   * single small rung); VideoGoneError when the video left PROCESSING meanwhile.
    */
   private async quickPlayable(a: Attempt, { info, ladder }: Source): Promise<Quick | null> {
     const { segmentSeconds, audioBitrate } = this.deps.settings;
@@ -195,7 +203,9 @@ export class TranscodeService {
       },
       { percent: a.ctx.progress.percent('TRANSCODE', QUICK_SHARE), phasePercent: QUICK_SHARE, attempt: a.ctx.attempt, rendition: height },
     );
-    if (!published) return null;
+    // Refused (deleted or failed meanwhile): the version is discarded with this attempt's files (run's
+    // catch), and the ladder is not worth encoding.
+    if (!published) throw new VideoGoneError(a.videoId);
     a.playable = true;
     await this.refreshCaptions(a.videoId);
     // The lifecycle announced this step; the reporter's heartbeat carries on from it.

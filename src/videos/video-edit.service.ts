@@ -20,6 +20,8 @@ export interface VideoEdit extends VideoUpdate {
 }
 
 const PURGE_DELAY_MS = 30_000;
+/** The purge retries until the prefix is empty: 12 attempts, 10 s doubling, about 11 hours in all. */
+const PURGE_RETRY = { attempts: 12, backoff: { type: 'exponential', delay: 10_000 } };
 
 export interface VideoEditDeps {
   videos: Pick<VideoRepository, 'findById' | 'renditionsFor'>;
@@ -86,7 +88,7 @@ export class VideoEditService {
     } catch (err) {
       this.deps.logger.warn({ err, videoId: id }, 'storage delete failed; left to the purge job');
     }
-    if (job === 'running' || !storageDone) await this.deps.jobs.add('video.purge', { videoId: id }, { delay: PURGE_DELAY_MS });
+    if (job === 'running' || !storageDone) await this.deps.jobs.add('video.purge', { videoId: id }, { delay: PURGE_DELAY_MS, ...PURGE_RETRY });
   }
 
   private async fresh(id: string): Promise<VideoEntity> {

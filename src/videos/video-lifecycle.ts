@@ -2,7 +2,7 @@ import type { StoredImage, StoredStoryboard, VideoEntity } from '../db/entities/
 import type { NewVideoRow, RenditionRow, VideoColumns, VideoWriteRepository } from '../db/repositories/video-write.repository';
 import { VideoEvent } from '../domain/video-event';
 import { allowedSources, canTransition, VideoStatus, type Visibility } from '../domain/video-status';
-import type { ProgressPublisher } from '../events/event-bus';
+import type { DeletionPublisher, ProgressPublisher } from '../events/event-bus';
 import type { VideoProgress } from '../events/progress';
 import { jobPercent } from '../events/progress-model';
 
@@ -106,6 +106,8 @@ export class VideoLifecycle {
       events: ProgressPublisher;
       videoEvents: VideoEvents;
       edge: EdgeCache;
+      /** Tells running work (a transcode in the worker) that the video is gone, so it stops. */
+      deletions: DeletionPublisher;
     },
   ) {}
 
@@ -247,6 +249,7 @@ export class VideoLifecycle {
    */
   async delete(video: EventVideo): Promise<boolean> {
     if (!(await this.deps.repo.delete(video.id))) return false;
+    this.deps.deletions.announceDeleted(video.id);
     await this.changed(video.id, true);
     await this.deps.videoEvents.emitFor(VideoEvent.VIDEO_DELETED, video);
     return true;

@@ -8,8 +8,9 @@ import type { JobHandler } from './job-registry';
 
 /**
  * Finishes a deleteVideo that could not finish at once: waits (by failing and retrying) until the
- * transcode is no longer running, then removes what it wrote. Also ends the bytes of a discarded
- * upload whose storage was away. A no-op for a video that exists (unless FAILED).
+ * transcode is no longer running, then removes what it wrote, and retries until the video's prefix
+ * is empty. Also ends the bytes of a discarded upload whose storage was away. A no-op for a video
+ * that exists (unless FAILED).
  */
 export function purgeHandler(deps: { videos: Pick<VideoRepository, 'findById'>; jobs: JobQueue; storage: ObjectStorage; cache: CacheInvalidator }): JobHandler<'video.purge'> {
   return async (job) => {
@@ -21,6 +22,9 @@ export function purgeHandler(deps: { videos: Pick<VideoRepository, 'findById'>; 
     const removed = await deps.storage.deletePrefix(videoPrefix(videoId));
     // A read between the delete and now may have cached what the transcode was still writing.
     await deps.cache.invalidate(videoId);
+    // Something may still have been writing (an upload of a generation in flight): retried until nothing is left.
+    const left = await deps.storage.list(videoPrefix(videoId));
+    if (left.length) throw new Error(`${left.length} objects of ${videoId} still stored`);
     return { removed };
   };
 }

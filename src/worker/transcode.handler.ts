@@ -5,7 +5,8 @@ import { attemptStart, JobProgress } from '../events/progress-model';
 import { ProgressReporter } from '../events/progress-reporter';
 import type { JobPayloads } from '../jobs/job-types';
 import type { QueuePositions } from '../videos/queue-positions';
-import { MediaError, type TranscodeService } from '../videos/transcode.service';
+import { MediaError, VideoGoneError, type TranscodeService } from '../videos/transcode.service';
+import type { DeletionWatch } from './deletion-watch';
 
 type TranscodeJob = Job<JobPayloads['video.transcode'], unknown, 'video.transcode'>;
 
@@ -16,6 +17,8 @@ export interface TranscodeJobDeps {
   positions: Pick<QueuePositions, 'announce'>;
   logger: Logger;
   timeoutSeconds: number;
+  /** Stops the run (ffmpeg included) when the video is deleted, and clears what it wrote. */
+  deletions: Pick<DeletionWatch, 'watch' | 'purgeIfDeleted'>;
   /**
    * Aborted when the worker shuts down (SIGTERM): ffmpeg is killed at once and the job goes back
    * to the queue, not counted as a failed attempt, for another worker to take now rather than
@@ -44,10 +47,20 @@ export function transcodeJobHandler(deps: TranscodeJobDeps) {
     // Where the last attempt left the bar: this one starts there (RETRY) instead of at zero.
     const last = await Promise.resolve(deps.events.latest(videoId)).catch(() => null);
     const progress = new JobProgress(attemptStart(last, attempt));
+    const deleted = deps.deletions.watch(videoId);
     try {
-      const signal = deps.shutdown ? AbortSignal.any([timeout, deps.shutdown]) : timeout;
-      return { outcome: await deps.service.run(videoId, { reporter, signal, progress, attempt }) };
+      const signal = AbortSignal.any([timeout, deleted.signal, ...(deps.shutdown ? [deps.shutdown] : [])]);
+      const outcome = await deps.service.run(videoId, { reporter, signal, progress, attempt });
+      // Not claimed or not published: if the video was deleted meanwhile, nothing of it stays.
+      if (outcome === 'SKIPPED') await deps.deletions.purgeIfDeleted(videoId);
+      return { outcome };
     } catch (err) {
+      if (deleted.signal.aborted || err instanceof VideoGoneError) {
+        // Deleted (or failed elsewhere) while processing: nothing to mark or retry; what this attempt wrote goes.
+        const purged = await deps.deletions.purgeIfDeleted(videoId);
+        deps.logger.info({ videoId, deleted: purged }, 'transcode stopped: the video left PROCESSING');
+        return { outcome: purged ? 'DELETED' : 'SKIPPED' };
+      }
       if (deps.shutdown?.aborted && token) {
         // The attempt removed its files; the video stays PROCESSING for the next worker's claim.
         await job.moveToWait(token);
@@ -61,6 +74,8 @@ export function transcodeJobHandler(deps: TranscodeJobDeps) {
       }
       await deps.service.fail(videoId, final);
       throw err instanceof MediaError || timeout.aborted ? new UnrecoverableError(final) : err;
+    } finally {
+      deleted.stop();
     }
   };
 }

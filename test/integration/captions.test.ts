@@ -285,6 +285,7 @@ describe('captions: addCaption / removeCaption, in both manifests', () => {
       events: { publish: () => undefined },
       videoEvents: { emit: async () => undefined, emitFor: async () => undefined },
       edge: { purgeVideo: async () => undefined },
+      deletions: { announceDeleted: () => undefined },
     });
     const current = await row();
     const other = { hlsKey: `${publicPrefix(videoId)}x/master-1.m3u8`, dashKey: `${publicPrefix(videoId)}x/manifest-1.mpd` };

@@ -225,7 +225,7 @@ describe('thumbnails at any time, and custom posters', () => {
     });
 
     it('is written only while the generation it was made from is still published (the guard in SQL)', async () => {
-      const lifecycle = new VideoLifecycle({ repo: new VideoWriteRepository(stack.api.infra.ds), cache: { invalidate: async () => undefined }, events: { publish: () => undefined }, videoEvents: { emit: async () => undefined, emitFor: async () => undefined }, edge: { purgeVideo: async () => undefined } });
+      const lifecycle = new VideoLifecycle({ repo: new VideoWriteRepository(stack.api.infra.ds), cache: { invalidate: async () => undefined }, events: { publish: () => undefined }, videoEvents: { emit: async () => undefined, emitFor: async () => undefined }, edge: { purgeVideo: async () => undefined }, deletions: { announceDeleted: () => undefined } });
       const row = await stack.api.infra.ds.getRepository(VideoEntity).findOneByOrFail({ id: videoId });
       const other = [{ key: `${publicPrefix(videoId)}old/poster.jpg`, width: 2, height: 2 }];
       assert.equal(await lifecycle.setPoster(videoId, other, { published: `${publicPrefix(videoId)}old/master.m3u8` }), false);

@@ -12,7 +12,7 @@ import { MediaError } from '../../src/media/media-policy';
 import type { MediaTools } from '../../src/media/media-tools';
 import type { ProbeResult } from '../../src/media/probe';
 import { publicPrefix, sourceKey } from '../../src/storage/keys';
-import { TranscodeService } from '../../src/videos/transcode.service';
+import { TranscodeService, VideoGoneError } from '../../src/videos/transcode.service';
 import type { Publication } from '../../src/videos/video-lifecycle';
 import { MemoryStorage, probeOf, recorder } from '../helpers/fakes';
 
@@ -88,6 +88,15 @@ async function setup(info: ProbeResult, opts: { claims?: boolean; failEncodeAt?:
 }
 
 describe('TranscodeService (fakes for storage, ffmpeg and the lifecycle)', () => {
+  it('discards a first playable version the lifecycle refuses (video deleted meanwhile) and encodes no ladder (issue 9, item 11)', async () => {
+    const s = await setup(probeOf());
+    s.lifecycle.publishPlayable = async () => false;
+    await assert.rejects(s.run(), VideoGoneError);
+    assert.deepEqual(s.lifecycle.calls.map(([m]) => m), ['claim', 'recordProbe', 'publishPlayable']);
+    assert.equal(s.runs.length, 1, 'only the quick version was made');
+    assert.deepEqual(await s.storage.list(publicPrefix(ID)), [], 'nothing of the refused version stays');
+  });
+
   it('runs the stages in order: claim, probe, a playable copy, the ladder, thumbnails, READY; then only the new generation remains', async () => {
     const s = await setup(probeOf());
     assert.equal(await s.run(), 'READY');

@@ -49,6 +49,8 @@ function setup() {
   const emitted: [VideoEvent, string, string?][] = [];
   // Videos whose files the edge cache was told to drop.
   const purged: string[] = [];
+  // Videos running work was told are gone.
+  const deleted: string[] = [];
   // Every side effect in the order it happened.
   const log: string[] = [];
   const lifecycle = new VideoLifecycle({
@@ -81,8 +83,14 @@ function setup() {
         log.push('purge');
       },
     },
+    deletions: {
+      announceDeleted: (id) => {
+        deleted.push(id);
+        log.push('deleted');
+      },
+    },
   });
-  return { repo, invalidated, events, emitted, purged, log, lifecycle };
+  return { repo, invalidated, events, emitted, purged, deleted, log, lifecycle };
 }
 
 /** The row as a caller holds it (VideoEditService reads it for the owner check before a delete). */
@@ -219,6 +227,7 @@ describe('video lifecycle', () => {
       assert.deepEqual(s.invalidated, [ID, ID]);
       assert.deepEqual(s.events, []);
       assert.deepEqual(s.emitted, [[VideoEvent.VIDEO_DELETED, ID, 'u']], 'one video.deleted, carrying the owner, and none for the edit');
+      assert.deepEqual(s.deleted, [ID], 'running work is told once, for the applied delete only');
     }
   });
 
