@@ -99,7 +99,7 @@ async function seed(stack: TestStack, ladder: Awaited<ReturnType<typeof makeLadd
  * presigned GET) for the S3 driver — same concurrency, interleaved rounds.
  */
 export async function run(opts: BenchOptions): Promise<Section> {
-  const seconds = opts.quick ? 2 : 4;
+  const seconds = opts.quick ? 1 : 4;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vp-bench-delivery-'));
   await chmod(dir, 0o755); // nginx's worker runs as an unprivileged user
   const ladder = await makeLadder();

@@ -38,9 +38,9 @@ interface Encoded {
  * against the source scaled to the rung), the encode time, and what the manifest advertises.
  */
 export async function run(opts: BenchOptions): Promise<Section> {
-  // --quick: a 960×540 source of 4 s (rungs 480/360/240); full: 1280×720 of 16 s (720/480/360/240).
+  // --quick: a 640×360 source of 4 s (rungs 360/240); full: 1280×720 of 16 s (720/480/360/240).
   const seconds = opts.quick ? 4 : 16;
-  const [w, h] = opts.quick ? [960, 540] : [1280, 720];
+  const [w, h] = opts.quick ? [640, 360] : [1280, 720];
   const rounds = opts.quick ? 1 : Math.min(opts.rounds, 3);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vp-bench-ladder-'));
   const rows: Row[] = [];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deriveMediaSecret, persistedSecrets, randomSecrets, type SigningSecrets } from './secrets';
+import { deriveMediaSecret, persistedSecrets, type SigningSecrets } from './secrets';
 
 const GiB = 1024 ** 3;
 
@@ -281,12 +281,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         }
       : { driver: 'local', dataDir: e.DATA_DIR };
   // Never a constant: without JWT_SECRET, the installation's own secrets from DATA_DIR (made on first
-  // start); tests get fresh ones per config. Production still requires JWT_SECRET (several hosts
-  // must share it).
+  // start, shared by every process of the installation, tests' stacks included). Production still
+  // requires JWT_SECRET (several hosts must share it).
   let generated: SigningSecrets | null = null;
   if (!e.JWT_SECRET) {
     try {
-      generated = e.NODE_ENV === 'test' ? randomSecrets() : persistedSecrets(e.DATA_DIR);
+      generated = persistedSecrets(e.DATA_DIR);
     } catch (err) {
       throw new ConfigError(`Invalid configuration: JWT_SECRET: unset, and ${(err as Error).message}`);
     }

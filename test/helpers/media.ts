@@ -7,6 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { RenditionEntity, VideoEntity } from '../../src/db/entities';
 import { JobQueue } from '../../src/jobs/job-queue';
+import { invalidateVideoCache } from '../../src/cache/video-cache';
 import { jobIdFor } from '../../src/jobs/job-types';
 import { publicKey, sourceKey } from '../../src/storage/keys';
 import { VideoStatus, Visibility } from '../../src/domain/video-status';
@@ -82,6 +83,8 @@ export async function seedVideo(stack: TestStack, opts: SeedOptions): Promise<st
     const { dir, files } = opts.ladder;
     await Promise.all(files.map((f) => storage.put(publicKey(id, f), createReadStream(path.join(dir, f)))));
   }
+  // Written past the lifecycle, so drop what it would have: cached lists (and responses) must show the new row.
+  await invalidateVideoCache(stack.api.infra.redis, stack.config.redisPrefix, id);
   return id;
 }
 

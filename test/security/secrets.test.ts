@@ -30,8 +30,12 @@ describe('security: no public default secret (issue 9, item 7)', () => {
     assert.equal(mode, 0o600, `mode ${mode.toString(8)}`);
   });
 
-  it('never signs with a constant, in tests either', () => {
-    assert.notEqual(loadConfig({ NODE_ENV: 'test' }).jwtSecret, loadConfig({ NODE_ENV: 'test' }).jwtSecret);
+  it('shares one installation\'s secrets between its processes (tests too), never a constant', () => {
+    const dataDir = path.join(root, 'shared');
+    const api = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir });
+    const other = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, PORT: '4001' });
+    assert.equal(other.jwtSecret, api.jwtSecret);
+    assert.notEqual(loadConfig({ NODE_ENV: 'test', DATA_DIR: path.join(root, 'e') }).jwtSecret, api.jwtSecret);
   });
 
   it('uses the secrets it is given, and derives the media secret from a given JWT_SECRET only', () => {
