@@ -14,3 +14,22 @@ export function formatBytes(n: number | null | undefined): string {
   const i = Math.min(units.length - 1, Math.floor(Math.log(n) / Math.log(1024)));
   return `${(n / 1024 ** i).toFixed(i ? 1 : 0)} ${units[i]}`;
 }
+
+/** 8 → "a few seconds"; 75 → "1 min 15 s"; 3725 → "1 h 2 min". */
+export function formatEta(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 10) return 'a few seconds';
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
+}
+
+/**
+ * `percent` spans the whole job (docs/API.md): the upload is its first 20, processing the rest. The
+ * processing bar shows its own part as 0..100.
+ */
+export const UPLOAD_SHARE = 20;
+export function processingPercent(wholeJob: number): number {
+  return Math.max(0, Math.min(100, ((wholeJob - UPLOAD_SHARE) / (100 - UPLOAD_SHARE)) * 100));
+}

@@ -1,4 +1,4 @@
-import { formatBytes } from '../format';
+import { formatBytes, formatEta, processingPercent } from '../format';
 import type { ProgressEvent, WatchVideo } from '../graphql/operations';
 import { Link } from '../router';
 import { ProgressBar } from './progress-bar';
@@ -8,6 +8,8 @@ export type Stage = 'pick' | 'creating' | 'uploading' | 'paused' | 'processing' 
 
 const phaseLabel: Record<string, string> = {
   UPLOAD: 'Receiving upload',
+  QUEUED: 'Waiting in line',
+  RETRY: 'Retrying',
   PROBE: 'Checking the file',
   TRANSCODE: 'Transcoding',
   THUMBNAILS: 'Poster and storyboard',
@@ -18,9 +20,20 @@ const phaseLabel: Record<string, string> = {
 function processingText(ev: ProgressEvent | null, stage: Stage): string {
   if (stage === 'ready') return 'Ready';
   if (stage === 'failed') return 'Failed';
-  if (!ev) return 'Waiting for processing to start';
+  if (!ev || ev.phase === 'UPLOAD') return 'Waiting for processing to start';
   const label = phaseLabel[ev.phase] ?? ev.phase;
-  return `${label}${ev.rendition ? ` ${ev.rendition}p` : ''} · ${Math.round(ev.percent)}%`;
+  return `${label}${ev.rendition ? ` ${ev.rendition}p` : ''} · ${Math.round(processingPercent(ev.percent))}%`;
+}
+
+/** Beside the bar: how long is left, or how many jobs are ahead, or where a retry starts. */
+function processingDetail(ev: ProgressEvent | null, stage: Stage): string | null {
+  if (!ev || stage === 'ready' || stage === 'failed') return null;
+  if (ev.status === 'QUEUED' && ev.queuePosition != null) {
+    return ev.queuePosition === 0 ? 'Next in line' : `${ev.queuePosition} ${ev.queuePosition === 1 ? 'video' : 'videos'} ahead`;
+  }
+  if (ev.phase === 'RETRY') return `Attempt ${ev.attempt ?? 2} starts again from ${(phaseLabel[ev.restartPhase ?? ''] ?? ev.restartPhase ?? 'the start').toLowerCase()}`;
+  if (ev.etaSeconds != null && ev.status === 'PROCESSING') return ev.etaSeconds < 10 ? 'A few seconds left' : `About ${formatEta(ev.etaSeconds)} left`;
+  return null;
 }
 
 /** The two bars of an upload: bytes sent (from tus), then processing (from the videoProgress subscription). */
@@ -51,9 +64,12 @@ export function UploadProgress(props: {
       <ProgressBar
         label="Processing"
         testId="processing-progress"
-        percent={stage === 'ready' ? 100 : processing?.percent ?? 0}
+        percent={stage === 'ready' ? 100 : processingPercent(processing?.percent ?? 0)}
         text={processingText(processing, stage)}
       />
+      {processingDetail(processing, stage) && (
+        <p className="progress-detail" data-testid="processing-detail">{processingDetail(processing, stage)}</p>
+      )}
       <div className="actions">
         {stage === 'uploading' && <button type="button" onClick={props.onPause}>Pause</button>}
         {stage === 'paused' && <button type="button" onClick={props.onResume} disabled={!props.canResume}>Resume</button>}

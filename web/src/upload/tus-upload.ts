@@ -25,6 +25,28 @@ export const pendingUpload = {
   clear: (): void => localStorage.removeItem(KEY),
 };
 
+/** An upload whose bytes are all sent and whose processing the page follows: kept so a reload picks it up again. */
+export interface ProcessingUpload {
+  videoId: string;
+  title: string;
+  size: number;
+}
+
+const PROCESSING_KEY = 'vp-processing-upload';
+
+export const processingUpload = {
+  load(): ProcessingUpload | null {
+    try {
+      const raw = localStorage.getItem(PROCESSING_KEY);
+      return raw ? (JSON.parse(raw) as ProcessingUpload) : null;
+    } catch {
+      return null;
+    }
+  },
+  save: (p: ProcessingUpload): void => localStorage.setItem(PROCESSING_KEY, JSON.stringify(p)),
+  clear: (): void => localStorage.removeItem(PROCESSING_KEY),
+};
+
 /** A browser cannot reopen a file by itself; the user picks it again and we check it is the same one. */
 export const isSameFile = (file: File, p: PendingUpload): boolean =>
   file.name === p.filename && file.size === p.size && file.lastModified === p.lastModified;

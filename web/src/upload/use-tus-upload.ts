@@ -13,7 +13,7 @@ import {
   type WatchVideo,
 } from '../graphql/operations';
 import { session, useToken } from '../session';
-import { isSameFile, pendingUpload, startTusUpload, terminateUpload, type PendingUpload } from './tus-upload';
+import { isSameFile, pendingUpload, processingUpload, startTusUpload, terminateUpload, type PendingUpload } from './tus-upload';
 
 export interface UploadFields {
   title: string;
@@ -24,16 +24,18 @@ export interface UploadFields {
 /**
  * One resumable upload from start to READY: createUpload, the bytes over tus (pause, resume,
  * cancel, resume after a reload), then processing from the videoProgress subscription, with a
- * poll as a safety net for events missed while the WebSocket reconnected.
+ * poll as a safety net for events missed while the WebSocket reconnected. A reload during
+ * processing picks the video up again: the subscription's first event is where it stands.
  */
 export function useTusUpload() {
   const token = useToken();
   const client = useClient();
-  const [stage, setStage] = useState<Stage>('pick');
+  const [restored] = useState(() => (pendingUpload.load() ? null : processingUpload.load()));
+  const [stage, setStage] = useState<Stage>(restored ? 'processing' : 'pick');
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState<PendingUpload | null>(() => pendingUpload.load());
-  const [videoId, setVideoId] = useState<string | null>(null);
-  const [bytes, setBytes] = useState({ sent: 0, total: 0 });
+  const [videoId, setVideoId] = useState<string | null>(restored?.videoId ?? null);
+  const [bytes, setBytes] = useState(restored ? { sent: restored.size, total: restored.size } : { sent: 0, total: 0 });
   const [resumedAt, setResumedAt] = useState<number | null>(null);
   const [processing, setProcessing] = useState<ProgressEvent | null>(null);
   const [playable, setPlayable] = useState(false);
@@ -50,6 +52,7 @@ export function useTusUpload() {
     const video = r.data?.video;
     if (r.data && !video) {
       // Refused media may be removed altogether: nothing is left in the library.
+      processingUpload.clear();
       setStage('failed');
       setError((e) => e ?? 'The upload was refused and removed');
       return true;
@@ -58,6 +61,7 @@ export function useTusUpload() {
       if (failed) setStage('failed');
       return false;
     }
+    processingUpload.clear();
     setDone(video);
     setStage(video.status === 'READY' ? 'ready' : 'failed');
     if (video.status === 'FAILED') setError(video.failureReason ?? 'Processing failed');
@@ -91,6 +95,7 @@ export function useTusUpload() {
     upload.current?.abort(false).catch(() => undefined);
     upload.current = null;
     pendingUpload.clear();
+    processingUpload.clear();
     setPending(null);
     setStage('failed');
     setError(`${message}. Nothing was kept.`.replace(/\.\. /, '. '));
@@ -105,6 +110,7 @@ export function useTusUpload() {
       onResumedAt: (offset) => setResumedAt(offset),
       onUrl: (url) => pendingUpload.save({ ...ticket, uploadUrl: url }),
       onSuccess: () => {
+        processingUpload.save({ videoId: ticket.videoId, title: ticket.title, size: f.size });
         pendingUpload.clear();
         setPending(null);
         setStage((s) => (s === 'uploading' ? 'processing' : s));
@@ -156,6 +162,7 @@ export function useTusUpload() {
     else if (url && token) await terminateUpload(url, token);
     if (id) await deleteVideo({ id }); // the server may already have removed it: nothing to do then
     pendingUpload.clear();
+    processingUpload.clear();
     upload.current = null;
     setPending(null);
     setVideoId(null);
