@@ -36,6 +36,7 @@ export interface StoredStoryboard {
 @Index('idx_videos_listing', ['visibility', 'status', 'createdAt'])
 @Index('idx_videos_owner', ['ownerId', 'createdAt'])
 @Index('idx_videos_popular', ['visibility', 'status', 'viewCount', 'id'])
+@Index('idx_videos_status', ['status', 'id'])
 @Index('ft_videos_text', ['title', 'description'], { fulltext: true })
 export class VideoEntity {
   @PrimaryColumn({ type: 'char', length: 36 })
