@@ -66,7 +66,8 @@ async function main(): Promise<void> {
     '',
     ...sections,
   ].join('\n');
-  const out = path.resolve(__dirname, '../../bench/RESULTS.md');
+  // BENCH_RESULTS: write elsewhere (a partial run that should not replace the committed report).
+  const out = path.resolve(process.env.BENCH_RESULTS ?? path.resolve(__dirname, '../../bench/RESULTS.md'));
   writeFileSync(out, doc);
   process.stdout.write(`\nwrote ${out} (${total} s)\n`);
 }

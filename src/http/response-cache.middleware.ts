@@ -32,6 +32,7 @@ export function responseCacheMiddleware(cache: ResponseCache, logger: Logger): R
     return plan;
   };
   const cacheControl = `public, max-age=${cache.opts.ttlSeconds}`;
+  const inflight = new Map<string, Promise<string | null>>();
 
   return (req: Request, res: Response, next: NextFunction) => {
     if (!cache.opts.enabled || req.headers.authorization) return next();
@@ -49,13 +50,37 @@ export function responseCacheMiddleware(cache: ResponseCache, logger: Logger): R
         return;
       }
       const { generation } = found;
+      // Single flight: identical misses at the same generation (no edit in between) wait for the
+      // first one's answer instead of each executing it — an expiring popular query would
+      // otherwise run once per connection waiting on it.
+      const flight = `${key}@${generation}`;
+      const leader = inflight.get(flight);
+      if (leader) {
+        const body = await leader;
+        if (body !== null) {
+          res.status(200).set({ 'content-type': 'application/json; charset=utf-8', 'cache-control': cacheControl }).send(body);
+          return;
+        }
+        return next();
+      }
+      let settle: (body: string | null) => void = () => undefined;
+      inflight.set(flight, new Promise<string | null>((resolve) => (settle = resolve)));
+      let settled = false;
+      const done = (body: string | null) => {
+        if (settled) return;
+        settled = true;
+        inflight.delete(flight);
+        settle(body);
+      };
+      res.once('close', () => done(null)); // answered some other way, or the client went away
       const send = res.send.bind(res);
       res.send = ((body: unknown) => {
         res.send = send;
         if (res.statusCode === 200 && typeof body === 'string' && !body.includes('"errors":')) {
           res.setHeader('cache-control', cacheControl);
+          done(body);
           cache.fill(key, body, tags, generation).catch((err: unknown) => logger.warn({ err }, 'response cache fill failed'));
-        }
+        } else done(null);
         return send(body);
       }) as Response['send'];
       next();

@@ -103,6 +103,15 @@ describe('full-response cache for anonymous public reads', () => {
     assert.equal(titleOf(mine), 'second title', 'the owner still sees it');
   });
 
+  it('answers a burst of identical misses once, each with the same fresh answer', async () => {
+    const id = await seedVideo(stack, { ownerId: owner.userId, title: 'burst' });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => post(otherUrl, VIDEO, { id })));
+    assert.ok(answers.every((a) => titleOf(a) === 'burst' && /^public/.test(a.cacheControl ?? '')), JSON.stringify(answers[0]));
+    await post(stack.url, 'mutation($id: ID!) { updateVideo(id: $id, input: { title: "after burst" }) { id } }', { id }, owner.token);
+    const again = await Promise.all(Array.from({ length: 20 }, () => post(otherUrl, VIDEO, { id })));
+    assert.ok(again.every((a) => titleOf(a) === 'after burst'));
+  });
+
   it('never caches nor marks public what a signed-in caller asks, nor per-request fields', async () => {
     const visible = await seedVideo(stack, { ownerId: owner.userId, title: 'public one', visibility: Visibility.PUBLIC });
     const mine = await post(otherUrl, VIDEO, { id: visible }, owner.token);
