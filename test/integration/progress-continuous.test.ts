@@ -62,7 +62,9 @@ describe('progress during a long encode (30 s 1080p)', () => {
       longestStill = Math.max(longestStill, e.at - lastChange.at);
       lastChange = e;
     }
-    assert.ok(longestStill <= Math.max(2500, span / 5), `percent stood still for ${longestStill} ms of a ${span} ms encode`);
+    // A quarter of the encode: the stall this guards against held the bar for nearly all of it; a fifth
+    // failed once when other encodes starved this one on the 2-core CI machine.
+    assert.ok(longestStill <= Math.max(4000, span / 4), `percent stood still for ${longestStill} ms of a ${span} ms encode`);
   });
 
   it('gives an ETA through the ladder encode, once the encoder has measured its speed', () => {
@@ -75,8 +77,8 @@ describe('progress during a long encode (30 s 1080p)', () => {
     const processing = events.filter((e) => e.status === 'PROCESSING');
     let gap = 0;
     for (let i = 1; i < processing.length; i++) gap = Math.max(gap, processing[i].at - processing[i - 1].at);
-    // One second of heartbeat, plus slack for a machine shared by several encodes.
-    assert.ok(gap <= 2000, `a gap of ${gap} ms between events`);
+    // One second of heartbeat, plus slack for a machine shared by several encodes (2049 ms seen at load 15).
+    assert.ok(gap <= 3000, `a gap of ${gap} ms between events`);
     assert.ok(processing.length < (processing.at(-1)!.at - processing[0].at) / 100 + 10, 'throttled: never more than a few events a second');
   });
 });
