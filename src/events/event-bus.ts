@@ -110,7 +110,15 @@ export class EventBus implements ProgressPublisher, ProgressSubscriber, UploadKe
     private readonly readClient: Redis = publishClient,
   ) {
     this.pubSub = createPubSub<PubSubChannels>({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
+    // One listener for every subscription (thousands per process): a listener each would trip
+    // Node's MaxListenersExceededWarning and walk the emitter's array on every add and remove.
+    subscribeClient.on('ready', () => {
+      for (const resync of this.resyncs) resync();
+    });
   }
+
+  /** What each live subscription does after the subscriber connection comes back. */
+  private readonly resyncs = new Set<() => void>();
 
   async publish(event: VideoProgress): Promise<void> {
     try {
@@ -145,7 +153,7 @@ export class EventBus implements ProgressPublisher, ProgressSubscriber, UploadKe
           timers.add(t);
         }
       };
-      this.subscribeClient.on('ready', resync);
+      this.resyncs.add(resync);
       const stopped = stop.then(() => null);
       try {
         for (;;) {
@@ -154,7 +162,7 @@ export class EventBus implements ProgressPublisher, ProgressSubscriber, UploadKe
           emit(next.value);
         }
       } finally {
-        this.subscribeClient.off('ready', resync);
+        this.resyncs.delete(resync);
         for (const t of timers) clearTimeout(t);
         await stream.return?.();
         stop();
