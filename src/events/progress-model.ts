@@ -26,10 +26,20 @@ export const QUICK_SHARE = 10;
 export const RESTART_PHASE: SpanPhase = 'PROBE';
 
 /**
- * The stages after the encode (poster, storyboard sheet, storing every file) are estimated at this
- * share of the encode's own duration until PUBLISH measures its rate (30 s 1080p: ~0.2).
+ * The stages after the encode (poster, storyboard sheet, storing every file) grow with the media's
+ * length, not with the encoder's speed: estimated at a few seconds plus this much per media second
+ * until PUBLISH measures its own rate (30 s 1080p on a busy 2-core machine: 4-7 s).
  */
-export const TAIL_SHARE = 0.2;
+export const TAIL_FIXED_SECONDS = 3;
+export const TAIL_PER_MEDIA_SECOND = 0.1;
+
+/**
+ * The encoder's speed over this much recent wall time: ffmpeg's own `speed=` is the average since
+ * it started, which lags behind (the first seconds fill encoder look-ahead and output nothing) and
+ * takes minutes to follow a change of load; it is used until the window holds enough.
+ */
+export const SPEED_WINDOW_MS = 10_000;
+const MIN_WINDOW_MS = 3_000;
 
 export const round1 = (n: number): number => Math.round(n * 10) / 10;
 const clamp = (n: number, lo = 0, hi = 100): number => Math.min(hi, Math.max(lo, Number.isFinite(n) ? n : lo));
@@ -65,6 +75,7 @@ export function attemptStart(last: { status: string; percent: number } | null, a
 export class JobProgress {
   private last = 0;
   private encode: { remaining: number; tail: number } | null = null;
+  private readonly samples: { at: number; out: number }[] = [];
   private tailExpected: number | null = null;
   private readonly started = new Map<ProgressPhase, number>();
 
@@ -86,12 +97,18 @@ export class JobProgress {
     return round1(this.last);
   }
 
-  /** The ladder encode's measure: media seconds done of `duration`, at `speed` × real time. */
+  /** The ladder encode's measure: media seconds done of `duration`; ffmpeg's `speed` (× real time) as reported. */
   encodeTick(outTimeSeconds: number, durationSeconds: number, speed: number | null): void {
-    if (!(speed && speed > 0 && durationSeconds > 0)) return;
-    const wall = durationSeconds / speed;
-    this.encode = { remaining: Math.max(0, durationSeconds - outTimeSeconds) / speed, tail: Math.max(1, TAIL_SHARE * wall) };
-    this.tailExpected = this.encode.tail;
+    const now = this.now();
+    this.samples.push({ at: now, out: outTimeSeconds });
+    while (this.samples.length > 2 && now - this.samples[1].at >= SPEED_WINDOW_MS) this.samples.shift();
+    const first = this.samples[0];
+    const span = now - first.at;
+    const windowed = span >= MIN_WINDOW_MS && outTimeSeconds > first.out ? (outTimeSeconds - first.out) / (span / 1000) : null;
+    const rate = windowed ?? speed;
+    if (!(rate && rate > 0 && durationSeconds > 0)) return;
+    this.tailExpected = TAIL_FIXED_SECONDS + TAIL_PER_MEDIA_SECOND * durationSeconds;
+    this.encode = { remaining: Math.max(0, durationSeconds - outTimeSeconds) / rate, tail: this.tailExpected };
   }
 
   /** Seconds to READY, or null while nothing measured says it yet (before the ladder reports a speed). */

@@ -98,7 +98,8 @@ async function serve(deps: DeliveryDeps, stats: StatCache, req: Request, res: Re
   res.set({
     'Cache-Control':
       downloadHeight === null
-        ? cacheControl(type.kind, video.visibility, deps.config.manifestMaxAgeSeconds, left)
+        ? // A caption file never changes under its name (a replaced track gets a new one): cached like media.
+          cacheControl(isCaptionFile(relPath) ? 'media' : type.kind, video.visibility, deps.config.manifestMaxAgeSeconds, left)
         : downloadCacheControl(video.visibility, !video.allowDownload, left),
     'Access-Control-Allow-Origin': '*',
     'Access-Control-Expose-Headers': 'Content-Length, Content-Range, ETag',

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path/posix';
 import { Readable } from 'node:stream';
 import type { Logger } from '../config/logger';
@@ -9,6 +8,7 @@ import { VideoStatus } from '../domain/video-status';
 import { captionMediaPlaylist, hlsMasterWithCaptions, mpdWithCaptions, type CaptionTrack } from '../media/caption-manifests';
 import { DASH_MANIFEST, MASTER_PLAYLIST } from '../media/ffmpeg-args';
 import { contentTypeOf } from '../media/file-types';
+import { unguessableName } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import type { VideoLifecycle } from './video-lifecycle';
 
@@ -16,7 +16,7 @@ export interface CaptionPublisherDeps {
   videos: Pick<VideoRepository, 'findById'>;
   captions: Pick<CaptionRepository, 'forVideos'>;
   storage: ObjectStorage;
-  lifecycle: Pick<VideoLifecycle, 'setManifests'>;
+  lifecycle: Pick<VideoLifecycle, 'setManifests' | 'edit'>;
   logger: Logger;
 }
 
@@ -25,8 +25,11 @@ const MAX_ATTEMPTS = 5;
 /** Replaced revisions stay this long for players that loaded them just before (then swept by a later change or with their generation). */
 const SWEEP_AFTER_MS = 10 * 60 * 1000;
 const REVISION_FILE = /^(?:master|manifest|subs)-([0-9a-z]+)[-.]/;
+/** The random part of a revision name (unguessableName: time in base 36, then 128 bits in hex). */
+const RANDOM_CHARS = 32;
 
-type Outcome = 'done' | 'lost';
+/** switched: new manifests are published (the lifecycle invalidated and purged); unchanged: they already matched. */
+type Outcome = 'switched' | 'unchanged' | 'lost';
 
 /**
  * Keeps a published video's manifests in step with its caption tracks. The manifests the
@@ -47,9 +50,13 @@ export class CaptionPublisher {
   async refresh(videoId: string): Promise<void> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const video = await this.deps.videos.findById(videoId);
-      // Nothing published yet: the transcode refreshes once it publishes.
-      if (!video?.hlsKey || !video.dashKey || (video.status !== VideoStatus.READY && video.status !== VideoStatus.PROCESSING)) return;
-      if ((await this.publish(videoId, video.hlsKey, video.dashKey, video.durationSeconds ?? 0)) === 'done') return;
+      if (!video) return;
+      // Nothing published yet (the transcode refreshes once it publishes), or nothing to rewrite:
+      // readers still drop what they cached of the video (its track list), as after any edit.
+      const published = video.hlsKey && video.dashKey && (video.status === VideoStatus.READY || video.status === VideoStatus.PROCESSING);
+      const outcome = published ? await this.publish(videoId, video.hlsKey!, video.dashKey!, video.durationSeconds ?? 0) : 'unchanged';
+      if (outcome === 'unchanged') await this.deps.lifecycle.edit(videoId, {});
+      if (outcome !== 'lost') return;
     }
     this.deps.logger.warn({ videoId }, 'caption manifests: gave up after repeated concurrent changes');
   }
@@ -60,13 +67,14 @@ export class CaptionPublisher {
     const base = { hlsKey: `${folder}/${MASTER_PLAYLIST}`, dashKey: `${path.dirname(dashKey)}/${DASH_MANIFEST}` };
     const captions = await this.deps.captions.forVideos([videoId]);
     if (!captions.length) {
-      if (hlsKey === base.hlsKey && dashKey === base.dashKey) return 'done';
+      if (hlsKey === base.hlsKey && dashKey === base.dashKey) return 'unchanged';
       if (!(await lifecycle.setManifests(videoId, base, { published: hlsKey }))) return 'lost';
       await this.sweep(folder, null);
-      return 'done';
+      return 'switched';
     }
 
-    const rev = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+    // Unguessable like every name of a private video's files (storage/keys.ts), and sortable by time.
+    const rev = unguessableName();
     const tracks = captions.map((c) => this.track(c, folder, rev));
     const written: string[] = [];
     const write = async (key: string, text: string) => {
@@ -89,7 +97,7 @@ export class CaptionPublisher {
       throw err;
     }
     await this.sweep(folder, rev);
-    return 'done';
+    return 'switched';
   }
 
   /** A track as the manifests in `folder` name it: its playlist beside them, its file by a relative path. */
@@ -118,7 +126,7 @@ export class CaptionPublisher {
     try {
       const old = (await this.deps.storage.list(`${folder}/`)).filter((key) => {
         const rev = REVISION_FILE.exec(key.slice(folder.length + 1))?.[1];
-        return rev !== undefined && rev !== current && Date.now() - parseInt(rev.slice(0, -6), 36) > SWEEP_AFTER_MS;
+        return rev !== undefined && rev !== current && Date.now() - parseInt(rev.slice(0, -RANDOM_CHARS), 36) > SWEEP_AFTER_MS;
       });
       await this.remove(old);
     } catch (err) {

@@ -118,6 +118,7 @@ describe('captions: addCaption / removeCaption, in both manifests', () => {
     const res = await fetch(v.captions[0]!.url);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'text/vtt; charset=utf-8');
+    assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable', 'a replaced track gets a new name');
     const stored = await res.text();
     assert.equal(
       stored,
@@ -246,8 +247,11 @@ describe('captions: addCaption / removeCaption, in both manifests', () => {
   it('keeps tracks added before processing: the transcode publishes them, and a re-encode keeps them', async () => {
     const clip = path.join(media.dir, 'in.mp4');
     const queued = await queueVideo(stack, owner.userId, clip, { enqueue: false });
+    const anonymous = async () => (await gql<{ video: { captions: { language: string }[] } }>(stack.url, 'query($id:ID!){ video(id:$id){ captions{ language } } }', { id: queued })).data?.video.captions;
+    assert.deepEqual(await anonymous(), [], 'read (and cached) before the change');
     const added = ok(await add({ language: 'es', label: 'Español', kind: 'SUBTITLES' }, VTT, owner.token, queued)).addCaption;
     assert.equal(added.playback, null, 'nothing published yet');
+    assert.deepEqual(await anonymous(), [{ language: 'es' }], 'cached reads were dropped, though no manifest changed');
     await enqueue(stack, queued);
     assert.equal(await waitForJob(stack, queued), 'completed');
     const ready = await view(queued);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { attemptStart, jobPercent, JobProgress, PHASE_SPANS, TAIL_SHARE } from '../../src/events/progress-model';
+import { attemptStart, jobPercent, JobProgress, PHASE_SPANS, TAIL_FIXED_SECONDS, TAIL_PER_MEDIA_SECOND } from '../../src/events/progress-model';
 
 describe('progress model: one whole-job percent', () => {
   it('gives every phase a span, in the order a job goes through them, from 0 to 100', () => {
@@ -42,21 +42,34 @@ describe('progress model: ETA', () => {
   it('is null until the ladder encode measures a speed, then remaining media / speed plus the stages after it', () => {
     let now = 0;
     const p = new JobProgress({ floor: 0, restarted: false, reset: false }, () => now);
+    const tail = TAIL_FIXED_SECONDS + TAIL_PER_MEDIA_SECOND * 60;
     assert.equal(p.eta('PROBE', 50), null);
+    p.encodeTick(0, 60, null);
     assert.equal(p.eta('TRANSCODE', 5), null, 'no speed yet');
-    p.encodeTick(10, 60, 2); // 50 s of media left at 2x: 25 s, and the tail is a share of the 30 s encode
-    assert.equal(p.eta('TRANSCODE', 20), Math.round(25 + TAIL_SHARE * 30));
-    p.encodeTick(10, 60, null);
-    assert.equal(p.eta('TRANSCODE', 20), Math.round(25 + TAIL_SHARE * 30), 'a block without speed keeps the last estimate');
+    now = 1000;
+    p.encodeTick(10, 60, 2); // 50 s of media left at ffmpeg's 2x: 25 s, plus the stages after the encode
+    assert.equal(p.eta('TRANSCODE', 20), Math.round(25 + tail));
+  });
+
+  it('follows the encoder’s recent rate rather than its average since the start', () => {
+    let now = 0;
+    const p = new JobProgress({ floor: 0, restarted: false, reset: false }, () => now);
+    // A slow start (look-ahead, a busy machine), then 1 media second per wall second.
+    for (const [t, out, avg] of [[0, 0, null], [4000, 0.4, 0.1], [8000, 4.4, 0.55], [12000, 8.4, 0.7], [16000, 12.4, 0.78]] as const) {
+      now = t;
+      p.encodeTick(out, 60, avg);
+    }
+    // Over the last 10 s: 1x, so 47.6 s of media take ~48 s (ffmpeg's 0.78x average would say 61).
+    assert.equal(p.eta('TRANSCODE', 30), Math.round(47.6 + TAIL_FIXED_SECONDS + TAIL_PER_MEDIA_SECOND * 60));
   });
 
   it('counts down the stages after the encode, then follows PUBLISH’s own rate', () => {
     let now = 0;
     const p = new JobProgress({ floor: 0, restarted: false, reset: false }, () => now);
-    p.encodeTick(60, 60, 1); // a 60 s encode: ~12 s expected after it
+    p.encodeTick(60, 60, 1); // 60 s of media: 3 + 6 s expected after the encode
     p.percent('THUMBNAILS', 0);
     now = 4000;
-    assert.equal(p.eta('THUMBNAILS', 50), 8);
+    assert.equal(p.eta('THUMBNAILS', 50), 5);
     p.percent('PUBLISH', 0);
     now = 6000;
     assert.equal(p.eta('PUBLISH', 50), 2, '2 s for the first half, 2 s for the rest');

@@ -249,6 +249,25 @@ describe('video lifecycle', () => {
     }
   });
 
+  it('switches to manifests with captions only while the one they were made from is published (PROCESSING or READY), then invalidates and purges', async () => {
+    const keys = { hlsKey: 'k/master-r1.m3u8', dashKey: 'k/manifest-r1.mpd' };
+    for (const status of [VideoStatus.READY, VideoStatus.PROCESSING]) {
+      const s = await at(status);
+      if (status === VideoStatus.PROCESSING) {
+        await s.lifecycle.publishPlayable(ID, pub, { percent: 15, rendition: null }); // the quick version
+        for (const list of [s.invalidated, s.purged, s.events]) list.length = 0;
+      }
+      assert.equal(await s.lifecycle.setManifests(ID, keys, { published: pub.hlsKey }), true, status);
+      assert.deepEqual([s.repo.rows.get(ID)?.hlsKey, s.repo.rows.get(ID)?.dashKey, s.repo.status(ID)], [keys.hlsKey, keys.dashKey, status]);
+      assert.deepEqual([s.invalidated, s.purged, s.events], [[ID], [ID], []]);
+    }
+    const lost = await at(VideoStatus.READY);
+    assert.equal(await lost.lifecycle.setManifests(ID, keys, { published: 'k/master-r0.m3u8' }), false, 'another change came first');
+    const failed = await at(VideoStatus.FAILED);
+    assert.equal(await failed.lifecycle.setManifests(ID, keys, { published: pub.hlsKey }), false);
+    for (const refused of [lost, failed]) assert.deepEqual([refused.repo.writes, refused.invalidated, refused.purged], [0, [], []]);
+  });
+
   it('records the download switch as an edit, and purges the edge (downloads sit in shared caches)', async () => {
     const s = await at(VideoStatus.READY);
     await s.lifecycle.edit(ID, { allowDownload: true });
