@@ -6,6 +6,13 @@ const children = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of children) killGroup(child.pid, 'SIGKILL');
 });
+// A test run stopped from outside (timeout, Ctrl-C) takes its cluster along too.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    for (const child of children) killGroup(child.pid, 'SIGKILL');
+    process.exit(1);
+  });
+}
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   try {
