@@ -14,8 +14,17 @@ import { S3_ENV, startStack, type TestStack } from '../helpers/env';
 import { collect, signUp, wsClient } from '../helpers/graphql';
 import { enqueue, makeClip, mediaDir, queueVideo, readText, waitForJob, waitForStatus } from '../helpers/media';
 
-interface Event { status: string; phase: string; percent: number; playable: boolean }
+interface Event {
+  status: string; phase: string; percent: number; phasePercent: number | null; etaSeconds: number | null;
+  attempt: number | null; restartPhase: string | null; playable: boolean;
+}
+const PROGRESS = 'subscription($id:ID!){ videoProgress(videoId:$id){ status phase percent phasePercent etaSeconds attempt restartPhase playable } }';
 
+/**
+ * One whole job watched from before the first attempt to READY, with the worker killed without
+ * warning in the middle of its encode: another worker finishes it with nothing of the first try
+ * left, and the subscriber sees RETRY (and where it restarts) with a percent that never goes back.
+ */
 describe('a worker killed mid-encode', () => {
   let stack: TestStack;
   let media: Awaited<ReturnType<typeof mediaDir>>;
@@ -33,7 +42,7 @@ describe('a worker killed mid-encode', () => {
     await media.cleanup();
   });
 
-  it('is retried by another worker and the video ends READY with no leftovers from the first try', { timeout: 240_000 }, async () => {
+  it('is retried by another worker: READY, nothing of the first try left, progress restarting with RETRY and never going back', { timeout: 300_000 }, async () => {
     const clip = await makeClip(path.join(media.dir, 'long.mp4'), { size: '1280x720', seconds: 16 });
     const owner = await signUp(stack.url);
     const id = await queueVideo(stack, owner.userId, clip, { enqueue: false });
@@ -54,12 +63,22 @@ describe('a worker killed mid-encode', () => {
       },
     });
     const client = wsClient(stack.url, owner.token);
-    const sub = collect<{ videoProgress: Event }>(client, 'subscription($id:ID!){ videoProgress(videoId:$id){ status phase percent playable } }', { id },
-      (e) => e.videoProgress.phase === 'TRANSCODE' && e.videoProgress.playable && e.videoProgress.percent >= 25, 120_000);
+    const events: Event[] = [];
+    let midEncode!: () => void;
+    const reachedMidEncode = new Promise<void>((r) => (midEncode = r));
+    let killPercent = 0;
+    const sub = collect<{ videoProgress: Event }>(client, PROGRESS, { id }, (e) => {
+      const ev = e.videoProgress;
+      events.push(ev);
+      if (!killPercent && ev.phase === 'TRANSCODE' && ev.playable && ev.percent >= 25) {
+        killPercent = ev.percent;
+        midEncode();
+      }
+      return ['READY', 'FAILED'].includes(ev.status);
+    }, 240_000);
     await sub.ready;
     await enqueue(stack, id);
-    await sub.done;
-    await client.dispose();
+    await reachedMidEncode;
     const firstTry = await stack.api.infra.storage.list(publicPrefix(id));
     assert.ok(firstTry.length > 0, 'the first try had published its quick version');
     process.kill(-child.pid!, 'SIGKILL');
@@ -70,6 +89,24 @@ describe('a worker killed mid-encode', () => {
     assert.equal(await waitForJob(stack, id), 'completed');
     const v = await waitForStatus(stack, id, [VideoStatus.READY, VideoStatus.FAILED]);
     assert.equal(v.status, VideoStatus.READY, v.failureReason ?? '');
+    await sub.done;
+    await client.dispose();
+
+    // What the subscriber saw over both attempts.
+    assert.equal(events.at(-1)?.status, 'READY', JSON.stringify(events.at(-1)));
+    assert.equal(events.at(-1)?.percent, 100);
+    const percents = events.map((e) => e.percent);
+    assert.ok(percents.every((p, i) => i === 0 || p >= percents[i - 1]), `percent goes back: ${percents.join(',')}`);
+    const retry = events.findIndex((e) => e.phase === 'RETRY');
+    assert.ok(retry > 0, `no RETRY in ${[...new Set(events.map((e) => e.phase))].join(',')}`);
+    assert.equal(events[retry].restartPhase, 'PROBE');
+    assert.equal(events[retry].attempt, 2);
+    assert.ok(events[retry].percent >= killPercent, `the retry starts where the bar was: ${events[retry].percent} < ${killPercent}`);
+    const afterRetry = events.slice(retry + 1);
+    assert.ok(afterRetry.some((e) => e.phase === 'TRANSCODE' && e.attempt === 2), 'the second attempt reports its own encode');
+    assert.ok(new Set(afterRetry.filter((e) => e.phase === 'TRANSCODE').map((e) => e.percent)).size >= 3, 'and its percent moves on from there');
+    assert.ok(events.some((e) => e.phase === 'TRANSCODE' && e.etaSeconds !== null && e.etaSeconds > 0), 'an ETA once the encode measures its speed');
+    assert.ok(events.filter((e) => e.phase === 'PROBE').every((e) => e.etaSeconds === null), 'no ETA before anything is measured');
 
     const keys = await stack.api.infra.storage.list(publicPrefix(id));
     assert.equal(keys.filter((k) => firstTry.includes(k)).length, 0, 'nothing of the first try is left');
