@@ -97,8 +97,11 @@ describe('fault drills', { timeout: 900_000 }, () => {
     const ops = await cluster.infra();
     const jobs = new JobQueue(ops.redis, cluster.config.redisPrefix);
     const job = await jobs.queue.getJob(jobIdFor('video.transcode', id));
+    // READY is written inside the handler; BullMQ marks the job completed a moment after it returns.
+    let state = await job?.getState();
+    for (const deadline = Date.now() + 30_000; state === 'active' && Date.now() < deadline; state = await job?.getState()) await sleep(250);
     await jobs.close();
-    assert.equal(await job?.getState(), 'completed');
+    assert.equal(state, 'completed');
     await victim.restart();
     await audit('drill 7');
     process.stdout.write(`# drill 7: worker stopped ${stoppedIn} ms after SIGTERM; job ${job?.attemptsMade} attempt(s) counted\n`);
