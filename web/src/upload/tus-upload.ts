@@ -10,20 +10,23 @@ export interface PendingUpload {
   lastModified: number;
 }
 
-const KEY = 'vp-pending-upload';
+/** One value of the page kept in localStorage as JSON; unreadable or missing reads as null. */
+function stored<T>(key: string) {
+  return {
+    load(): T | null {
+      try {
+        const raw = localStorage.getItem(key);
+        return raw ? (JSON.parse(raw) as T) : null;
+      } catch {
+        return null;
+      }
+    },
+    save: (value: T): void => localStorage.setItem(key, JSON.stringify(value)),
+    clear: (): void => localStorage.removeItem(key),
+  };
+}
 
-export const pendingUpload = {
-  load(): PendingUpload | null {
-    try {
-      const raw = localStorage.getItem(KEY);
-      return raw ? (JSON.parse(raw) as PendingUpload) : null;
-    } catch {
-      return null;
-    }
-  },
-  save: (p: PendingUpload): void => localStorage.setItem(KEY, JSON.stringify(p)),
-  clear: (): void => localStorage.removeItem(KEY),
-};
+export const pendingUpload = stored<PendingUpload>('vp-pending-upload');
 
 /** An upload whose bytes are all sent and whose processing the page follows: kept so a reload picks it up again. */
 export interface ProcessingUpload {
@@ -32,20 +35,7 @@ export interface ProcessingUpload {
   size: number;
 }
 
-const PROCESSING_KEY = 'vp-processing-upload';
-
-export const processingUpload = {
-  load(): ProcessingUpload | null {
-    try {
-      const raw = localStorage.getItem(PROCESSING_KEY);
-      return raw ? (JSON.parse(raw) as ProcessingUpload) : null;
-    } catch {
-      return null;
-    }
-  },
-  save: (p: ProcessingUpload): void => localStorage.setItem(PROCESSING_KEY, JSON.stringify(p)),
-  clear: (): void => localStorage.removeItem(PROCESSING_KEY),
-};
+export const processingUpload = stored<ProcessingUpload>('vp-processing-upload');
 
 /** A browser cannot reopen a file by itself; the user picks it again and we check it is the same one. */
 export const isSameFile = (file: File, p: PendingUpload): boolean =>
