@@ -3,6 +3,7 @@ import { useMutation } from 'urql';
 import { errorMessage } from '../client';
 import { RemoveCaptionMutation, type CaptionKind, type WatchVideo } from '../graphql/operations';
 import { uploadCaption } from '../upload/caption-upload';
+import { useAction } from './use-action';
 
 /**
  * For the owner: the video's caption tracks, each removable, and a form that adds one from a
@@ -15,21 +16,8 @@ export function CaptionTools({ video, token, onChanged }: { video: WatchVideo; t
   const [label, setLabel] = useState('');
   const [kind, setKind] = useState<CaptionKind>('SUBTITLES');
   const [file, setFile] = useState<File | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const { busy, message, run } = useAction(onChanged);
 
-  async function run(what: () => Promise<string>) {
-    setBusy(true);
-    setMessage(null);
-    try {
-      setMessage({ error: false, text: await what() });
-      onChanged();
-    } catch (err) {
-      setMessage({ error: true, text: err instanceof Error ? err.message : String(err) });
-    } finally {
-      setBusy(false);
-    }
-  }
 
   function add(e: FormEvent) {
     e.preventDefault();

@@ -4,6 +4,7 @@ import { errorMessage } from '../client';
 import { formatBytes, formatTime } from '../format';
 import { UpdateVideoMutation, VideoDownloadQuery, type WatchVideo } from '../graphql/operations';
 import { uploadPoster } from '../upload/poster-upload';
+import { useAction } from './use-action';
 
 const POLL_MS = 2000;
 const GIVE_UP_MS = 5 * 60 * 1000;
@@ -53,24 +54,11 @@ export function DownloadButton({ video }: { video: WatchVideo }) {
 /** For the owner: who may download, and the poster (the frame under the player, or an image). */
 export function OwnerTools({ video, token, position, onPosterChanged }: { video: WatchVideo; token: string; position: MutableRefObject<number>; onPosterChanged: () => void }) {
   const [, update] = useMutation(UpdateVideoMutation);
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, message, run } = useAction(onPosterChanged);
   // Shown at once; put back if the server refuses.
   const [allow, setAllow] = useState(video.allowDownload);
   const ready = video.status === 'READY';
 
-  async function run(what: () => Promise<string>) {
-    setBusy(true);
-    setMessage(null);
-    try {
-      setMessage({ error: false, text: await what() });
-      onPosterChanged();
-    } catch (err) {
-      setMessage({ error: true, text: err instanceof Error ? err.message : String(err) });
-    } finally {
-      setBusy(false);
-    }
-  }
   const mutate = async (input: { allowDownload?: boolean; posterTimeSeconds?: number }) => {
     const r = await update({ id: video.id, input });
     if (r.error) throw new Error(errorMessage(r.error));
