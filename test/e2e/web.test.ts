@@ -136,25 +136,32 @@ describe('web app in Chromium', () => {
   });
 
   it('searches the public library by a word of the description and orders it by views', async () => {
+    const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000);
     const { userId } = await signUp(stack.url, 'Lister');
-    await seedVideo(stack, { ownerId: userId, title: 'Morning swim', description: 'Cold lake at sunrise', viewCount: 3 });
-    await seedVideo(stack, { ownerId: userId, title: 'Evening run', description: 'Along the lake shore', viewCount: 9 });
-    await seedVideo(stack, { ownerId: userId, title: 'Bread baking', description: 'Sourdough at home', viewCount: 5 });
+    await seedVideo(stack, { ownerId: userId, title: 'Morning swim', description: 'Cold lake at sunrise', viewCount: 12, createdAt: minutesAgo(3) });
+    await seedVideo(stack, { ownerId: userId, title: 'Evening run', description: 'Along the lake shore', viewCount: 9, createdAt: minutesAgo(2) });
+    await seedVideo(stack, { ownerId: userId, title: 'Bread baking', description: 'Sourdough at home', viewCount: 5, createdAt: minutesAgo(1) });
     await fresh();
     await page.goto(`${stack.url}/`);
     const list = page.getByTestId('public-videos');
-    const cardTitles = () => list.locator('.video-card .title').allTextContents();
+    // A new search remounts the list (it shows "Loading…" first), so wait for the expected titles
+    // themselves rather than for the old cards to go; on a timeout, show what was there instead.
+    const titles = "JSON.stringify([...document.querySelectorAll('[data-testid=public-videos] .video-card .title')].map((e) => e.textContent))";
+    const expectTitles = async (expected: string[], message: string) => {
+      await page.waitForFunction(`${titles} === ${JSON.stringify(JSON.stringify(expected))}`, undefined, { timeout: 10_000 }).catch(async (err: unknown) => {
+        assert.deepEqual(JSON.parse(await inPage(page, titles) as string), expected, message);
+        throw err;
+      });
+    };
     await list.locator('.video-card').nth(2).waitFor();
     await list.getByLabel('Search public videos').fill('sunrise');
     await list.getByLabel('Search public videos').press('Enter');
-    await list.locator('.video-card').filter({ hasText: 'Bread baking' }).waitFor({ state: 'detached' });
-    assert.deepEqual(await cardTitles(), ['Morning swim']);
+    await expectTitles(['Morning swim'], 'only the video whose description has the word');
     await list.getByLabel('Search public videos').fill('lake');
     await list.getByRole('button', { name: 'Search' }).click();
+    await expectTitles(['Evening run', 'Morning swim'], 'newest first');
     await list.getByLabel('Order').selectOption('MOST_VIEWED');
-    await page.waitForFunction("document.querySelectorAll('[data-testid=public-videos] .video-card').length === 2");
-    await list.locator('.video-card').first().filter({ hasText: 'Evening run' }).waitFor();
-    assert.deepEqual(await cardTitles(), ['Evening run', 'Morning swim'], 'most viewed first');
+    await expectTitles(['Morning swim', 'Evening run'], 'most viewed first');
     await list.getByLabel('Search public videos').fill('zz');
     await list.getByLabel('Search public videos').press('Enter');
     await list.getByRole('alert').filter({ hasText: 'at least 3 letters' }).waitFor();
