@@ -9,8 +9,8 @@ import type { JobHandler } from './job-registry';
 /**
  * Finishes a deleteVideo that could not finish at once: waits (by failing and retrying) until the
  * transcode is no longer running, then removes what it wrote and the original, and retries until
- * both of the video's prefixes (`videos/<id>/`, `sources/<id>/`) are empty. Also ends the bytes of a discarded upload whose storage was away. A no-op for a video
- * that exists (unless FAILED).
+ * both of the video's prefixes (`videos/<id>/`, `sources/<id>/`) are empty. Also ends the bytes of
+ * a discarded upload whose storage was away. A no-op for a video that exists (unless FAILED).
  */
 export function purgeHandler(deps: { videos: Pick<VideoRepository, 'findById'>; jobs: JobQueue; storage: ObjectStorage; cache: CacheInvalidator }): JobHandler<'video.purge'> {
   return async (job) => {

@@ -57,7 +57,7 @@ describe('upload limits and the expiry cleanup (with a worker)', () => {
     const t = (await createUpload(stack.url, token, { title: 'Abandoned', sizeBytes: 200_000 })).data!.createUpload;
     const part = await tusRequest(t.uploadUrl, 'PATCH', { authorization: `Bearer ${token}`, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, Buffer.alloc(50_000, 3));
     assert.equal(part.status, 204);
-    assert.ok((await stack.api.infra.storage.list(`videos/${t.video.id}/`)).length > 0, 'the partial upload holds storage');
+    assert.ok((await stack.api.infra.storage.list(sourcePrefix(t.video.id))).length > 0, 'the partial upload holds storage');
     // A finished upload next to it must not be touched.
     const done = (await uploadFile(stack.url, token, clip, { title: 'Kept' })).data!.uploadVideo;
 
