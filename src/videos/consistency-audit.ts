@@ -3,7 +3,7 @@ import { VideoStatus } from '../domain/video-status';
 import type { JobQueue, LiveJob } from '../jobs/job-queue';
 import { keyBeside, parseMediaPlaylist } from '../media/playlists';
 import type { ObjectStorage, UnfinishedUpload } from '../storage/storage';
-import { videoPrefix } from '../storage/keys';
+import { captionKey, sourceKey, videoPrefix } from '../storage/keys';
 
 export type FindingKind =
   | 'object-without-video'
@@ -25,6 +25,8 @@ export interface Finding {
   fixable: boolean;
   /** The job id of a job finding. */
   jobId?: string;
+  /** The objects `--fix` removes, when not the whole video prefix. */
+  keys?: string[];
   fixed?: boolean;
 }
 
@@ -43,7 +45,7 @@ export interface AuditReport {
 
 interface Deps {
   repo: Pick<AuditRepository, 'videosAfter' | 'renditionsOf'>;
-  storage: Pick<ObjectStorage, 'list' | 'get' | 'deletePrefix' | 'listUnfinishedUploads' | 'abortUnfinishedUpload'>;
+  storage: Pick<ObjectStorage, 'list' | 'get' | 'delete' | 'deletePrefix' | 'listUnfinishedUploads' | 'abortUnfinishedUpload'>;
   jobs: Pick<JobQueue, 'liveJobs' | 'remove'>;
   limits: AuditLimits;
 }
@@ -137,9 +139,17 @@ export class ConsistencyAudit {
           found.push({ kind, videoId: v.id, detail: `${v.status} for ${Math.round(age / 1000)} s with no transcode job`, fixable: false });
         }
         break;
-      case VideoStatus.FAILED:
-        if (objects.size && !purging) found.push({ kind: 'failed-video-with-objects', videoId: v.id, detail: `FAILED but ${objects.size} object(s) remain`, fixable: true });
+      case VideoStatus.FAILED: {
+        // A failed video keeps what is its own rather than an encode's: the validated source (it
+        // may be queued again) and its caption tracks. Anything else is a failed encode's leftover.
+        const own = new Set([v.sourceKey ?? sourceKey(v.id)]);
+        const captions = captionKey(v.id, '');
+        const leftovers = [...objects].filter((k) => !own.has(k) && !k.startsWith(captions));
+        if (leftovers.length && !purging) {
+          found.push({ kind: 'failed-video-with-objects', videoId: v.id, detail: `FAILED but ${leftovers.length} output object(s) remain, e.g. ${leftovers[0]}`, fixable: true, keys: leftovers });
+        }
         break;
+      }
       case VideoStatus.READY:
         break;
     }
@@ -198,8 +208,10 @@ export class ConsistencyAudit {
     let fixed = 0;
     for (const p of problems) {
       if (!p.fixable || !p.videoId) continue;
-      if (p.kind === 'object-without-video' || p.kind === 'failed-video-with-objects') {
+      if (p.kind === 'object-without-video') {
         await storage.deletePrefix(videoPrefix(p.videoId));
+      } else if (p.kind === 'failed-video-with-objects') {
+        for (const key of p.keys ?? []) await storage.delete(key);
       } else if (p.kind === 'unfinished-multipart-upload') {
         for (const u of unfinished.filter((x) => x.key.startsWith(videoPrefix(p.videoId!)))) await storage.abortUnfinishedUpload(u);
       } else if (p.kind === 'job-for-missing-video') {
