@@ -6,14 +6,15 @@ import { S3Store } from '@tus/s3-store';
 import { Upload, type DataStore } from '@tus/server';
 import type { StorageConfig } from '../config/config';
 import { parseVideoId } from '../domain/video-id';
+import { tusUnavailable } from '../errors';
 import { sourceKey } from './keys';
 
 // Parts are spooled to temp files by the store, not held in memory: larger parts cost no RAM and
 // mean fewer round trips to S3.
 const PART_SIZE = 32 * 1024 * 1024;
 
-/** tus errors are `{ status_code, body }`. */
-const STORAGE_UNAVAILABLE = { status_code: 503, body: 'Storage is unavailable for a moment; retry shortly\n' };
+/** tus errors are `{ status_code, body }`; 503 SERVICE_UNAVAILABLE, which tus clients retry. */
+const STORAGE_UNAVAILABLE = tusUnavailable('Storage is unavailable for a moment; retry shortly');
 
 /**
  * The tus side of object storage. A resumable upload's id is the video's source key, so the
@@ -31,7 +32,7 @@ export class ResumableStore {
     private readonly ping: () => Promise<void> = async () => undefined,
   ) {
     const write = datastore.write.bind(datastore);
-    datastore.write = (stream: Readable, id: string, offset: number) => this.hashedWrite(write, stream, id, offset);
+    datastore.write = (stream: Readable, id: string, offset: number) => this.checkedWrite(() => this.hashedWrite(write, stream, id, offset));
     const getUpload = datastore.getUpload.bind(datastore);
     datastore.getUpload = (id: string) => this.checkedGetUpload(getUpload, id);
   }
@@ -47,6 +48,20 @@ export class ResumableStore {
     } catch (err) {
       const notFound = (err as { status_code?: unknown }).status_code === 404;
       if (notFound && !(await this.ping().then(() => true, () => false))) throw STORAGE_UNAVAILABLE;
+      throw err;
+    }
+  }
+
+  /**
+   * A PATCH whose bytes the store could not write is the storage's failure when the storage no
+   * longer answers: 503 (retried by tus clients from the offset kept), not a 500.
+   */
+  private async checkedWrite(write: () => Promise<number>): Promise<number> {
+    try {
+      return await write();
+    } catch (err) {
+      if (typeof err === 'object' && err !== null && 'status_code' in err) throw err;
+      if (!(await this.ping().then(() => true, () => false))) throw STORAGE_UNAVAILABLE;
       throw err;
     }
   }

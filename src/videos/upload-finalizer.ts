@@ -2,7 +2,7 @@ import type { Logger } from '../config/logger';
 import type { VideoEntity } from '../db/entities';
 import type { VideoRepository } from '../db/repositories/video.repository';
 import { VideoStatus } from '../domain/video-status';
-import { AppError } from '../errors';
+import { AppError, serviceUnavailable } from '../errors';
 import type { JobQueue } from '../jobs/job-queue';
 import { checkMedia } from '../media/media-policy';
 import type { MediaTools } from '../media/media-tools';
@@ -30,7 +30,7 @@ export interface UploadFinalizerDeps {
   logger: Logger;
   videos: Pick<VideoRepository, 'findById' | 'queuedIds'>;
   lifecycle: Pick<VideoLifecycle, 'queue' | 'failUpload' | 'discardUpload'>;
-  storage: Pick<ObjectStorage, 'presignedGetUrl' | 'deletePrefix'>;
+  storage: Pick<ObjectStorage, 'presignedGetUrl' | 'deletePrefix' | 'ping'>;
   resumable: Pick<ResumableStore, 'remove'>;
   jobs: Pick<JobQueue, 'add'>;
   progress: Pick<UploadProgress, 'received' | 'forget'>;
@@ -148,7 +148,11 @@ export class UploadFinalizer {
         sourceAudioCodec: p.audioCodec,
       };
     } catch (err) {
-      if (err instanceof ProbeError) throw new AppError('UNSUPPORTED_MEDIA', `Not a playable video: ${err.message}`);
+      if (err instanceof ProbeError) {
+        // ffprobe reads the source from storage: a storage that went away is not a bad file.
+        if (!(await storage.ping().then(() => true, () => false))) throw serviceUnavailable('Storage is unavailable for a moment; retry shortly');
+        throw new AppError('UNSUPPORTED_MEDIA', `Not a playable video: ${err.message}`);
+      }
       throw err;
     }
   }

@@ -3,9 +3,9 @@ import { pipeline, type Readable } from 'node:stream';
 import type { FileUpload } from 'graphql-upload-minimal';
 import type { VideoEntity } from '../db/entities';
 import type { VideoRepository } from '../db/repositories/video.repository';
-import { AppError, badInput, notFound } from '../errors';
+import { AppError, badInput, isOutage, notFound, serviceUnavailable } from '../errors';
 import { sourceKey } from '../storage/keys';
-import type { ObjectStorage } from '../storage/storage';
+import { StorageWriteError, type ObjectStorage } from '../storage/storage';
 import type { ResumableStore } from '../storage/tus-store';
 import type { UploadFinalizer } from './upload-finalizer';
 import { tooLarge, UploadMeter } from './upload-meter';
@@ -124,8 +124,17 @@ export class UploadService {
       }
       return await finalizer.complete(video, { sizeBytes: meter.bytes, sha256 });
     } catch (err) {
-      // The request body broke (client gone, malformed part): the client's fault, not storage's.
-      const appErr = sourceFailed && !(err instanceof AppError) ? badInput('The upload was interrupted or malformed') : toUploadError(err, max);
+      // Storage failing (S3 cut) also ends the body (the put stops reading it), so the storage
+      // side is asked first: it failed if the put says so. Otherwise the request body broke
+      // (client gone, malformed part): the client's fault.
+      const appErr =
+        err instanceof StorageWriteError
+          ? storageUnavailable()
+          : sourceFailed && !(err instanceof AppError)
+            ? badInput('The upload was interrupted or malformed')
+            : !(err instanceof AppError) && isOutage(err)
+              ? serviceUnavailable()
+              : toUploadError(err, max);
       await finalizer.discard(id, appErr instanceof AppError ? appErr.message : 'Upload failed', false);
       throw appErr;
     }
@@ -194,6 +203,11 @@ export class UploadService {
       const sha256 = this.deps.resumable.takeSha256(videoId, stat.size) ?? (await sha256Of(await storage.get(sourceKey(videoId))));
       return await finalizer.complete(video, { sizeBytes: stat.size, sha256 });
     } catch (err) {
+      // Every byte is stored: an outage (storage or database away) keeps them, and the client's
+      // retried final PATCH finishes the upload later (or it expires like any unfinished one).
+      if (err instanceof AppError ? err.code === 'SERVICE_UNAVAILABLE' : isOutage(err)) {
+        throw err instanceof AppError ? err : serviceUnavailable();
+      }
       const appErr = toUploadError(err, this.deps.maxUploadBytes);
       await finalizer.discard(videoId, appErr instanceof AppError ? appErr.message : 'Upload failed', true);
       throw appErr;
@@ -247,9 +261,13 @@ async function sha256Of(stream: Readable): Promise<string> {
   return hash.digest('hex');
 }
 
+/** The storage server failed while the upload was fine: a retryable server-side error. */
+const storageUnavailable = (): AppError => serviceUnavailable('Storage is unavailable for a moment; nothing was kept, retry the upload shortly');
+
 /** Maps stream and parser failures to contract errors; unknown errors pass through (masked later). */
 export function toUploadError(err: unknown, maxBytes: number): Error {
   if (err instanceof AppError) return err;
+  if (err instanceof StorageWriteError) return storageUnavailable();
   const status = (err as { status?: unknown }).status;
   const code = (err as { code?: unknown }).code;
   if (status === 413) return tooLarge(maxBytes);

@@ -114,6 +114,19 @@ describe('UploadFinalizer (fakes for ffprobe, storage, queue and lifecycle)', ()
     });
     assert.equal(await code(s.finalizer.complete(row(VideoStatus.UPLOADING), { sizeBytes: 100, sha256: 'x' })), 'UNSUPPORTED_MEDIA: Not a playable video: Invalid data found when processing input');
   });
+
+  it('blames storage, not the file, when ffprobe fails because storage went away; a tus upload keeps its bytes for a retried final PATCH', async () => {
+    const s = setup(async () => {
+      throw new ProbeError('Connection refused');
+    });
+    await s.storage.put(sourceKey(ID), Readable.from([Buffer.alloc(100)]));
+    s.storage.ping = async () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:7480');
+    };
+    assert.match(await code(s.service.finishResumable(ID)), /^SERVICE_UNAVAILABLE: /);
+    assert.equal(s.current()?.status, VideoStatus.UPLOADING);
+    assert.ok(s.storage.objects.has(sourceKey(ID)), 'the stored bytes stay for the retry');
+  });
 });
 
 describe('UploadService.decideResumable: what tus may do with an upload', () => {
