@@ -21,7 +21,7 @@ export interface PutOptions {
 
 /**
  * The one object-storage port. Keys are always derived from ids by the platform
- * (`videos/<id>/…`), never from client input.
+ * (`videos/<id>/…`, `sources/<id>/…`: storage/keys.ts), never from client input.
  */
 export interface ObjectStorage {
   readonly driver: 'local' | 's3';

@@ -7,7 +7,7 @@ import { Upload, type DataStore } from '@tus/server';
 import type { StorageConfig } from '../config/config';
 import { parseVideoId } from '../domain/video-id';
 import { tusUnavailable } from '../errors';
-import { sourceKey } from './keys';
+import { legacySourceKey, sourceKey, sourceKeyOf, videoIdOfSourceKey } from './keys';
 
 // Parts are spooled to temp files by the store, not held in memory: larger parts cost no RAM and
 // mean fewer round trips to S3.
@@ -18,12 +18,13 @@ const STORAGE_UNAVAILABLE = tusUnavailable('Storage is unavailable for a moment;
 
 /**
  * The tus side of object storage. A resumable upload's id is the video's source key, so the
- * bytes land where every other part of the platform expects the original (`videos/<id>/source`)
- * and the store's bookkeeping (`source.info`, `source.part`, `source.json`) lives under the
- * video's prefix: deleting the video deletes it too.
+ * bytes land where every other part of the platform expects the original (`sources/<id>/original`)
+ * and the store's bookkeeping (`original.info`, `original.part`, `original.json`) lives beside it,
+ * under the video's source prefix: deleting the video deletes it too. An upload opened before that
+ * layout keeps its id (`videos/<id>/source`, the key its row recorded) until it ends.
  */
 export class ResumableStore {
-  /** Running sha256 of uploads whose bytes all came through this process, in order. */
+  /** Running sha256 of uploads whose bytes all came through this process, in order; by video id (either layout of upload id). */
   private readonly hashes = new Map<string, { hash: Hash; offset: number }>();
 
   constructor(
@@ -71,12 +72,13 @@ export class ResumableStore {
    * Any gap (a resume through another process, a restart) drops the running hash; the caller
    * then hashes the stored object instead.
    */
-  private async hashedWrite(write: DataStore['write'], stream: Readable, id: string, offset: number): Promise<number> {
+  private async hashedWrite(write: DataStore['write'], stream: Readable, uploadId: string, offset: number): Promise<number> {
+    const id = videoIdOfSourceKey(uploadId) ?? uploadId;
     let state = this.hashes.get(id);
     if (offset === 0) state = { hash: createHash('sha256'), offset: 0 };
     if (!state || state.offset !== offset) {
       this.hashes.delete(id);
-      return write(stream, id, offset);
+      return write(stream, uploadId, offset);
     }
     this.hashes.set(id, state);
     // Abandoned uploads never finish; forget the oldest rather than grow without bound.
@@ -91,20 +93,20 @@ export class ResumableStore {
     });
     stream.on('error', (err) => tap.destroy(err));
     try {
-      const stored = await write(stream.pipe(tap), id, offset);
+      const stored = await write(stream.pipe(tap), uploadId, offset);
       if (stored !== running.offset) this.hashes.delete(id);
       return stored;
     } catch (err) {
       // The store may keep what it got of an interrupted PATCH: the hash is good if it saw the same.
-      if ((await this.offsetOf(id)) !== running.offset) this.hashes.delete(id);
+      if ((await this.offsetOf(uploadId)) !== running.offset) this.hashes.delete(id);
       throw err;
     }
   }
 
   /** The sha256 of a complete upload when this process saw every byte, else null. */
   takeSha256(videoId: string, size: number): string | null {
-    const state = this.hashes.get(uploadIdOf(videoId));
-    this.hashes.delete(uploadIdOf(videoId));
+    const state = this.hashes.get(videoId);
+    this.hashes.delete(videoId);
     return state && state.offset === size ? state.hash.digest('hex') : null;
   }
 
@@ -154,22 +156,29 @@ export class ResumableStore {
     await this.datastore.create(upload);
   }
 
-  /** Bytes received so far, or null when the store has no such upload. */
-  offset(videoId: string): Promise<number | null> {
-    return this.offsetOf(uploadIdOf(videoId));
+  /** Bytes received so far of a video's upload, or null when the store has no such upload. */
+  offset(video: { id: string; sourceKey: string | null }): Promise<number | null> {
+    return this.offsetOf(uploadIdOfVideo(video));
   }
 
-  /** Aborts the store's multipart upload and bookkeeping; missing uploads are fine. */
+  /**
+   * Aborts the store's multipart upload and bookkeeping; missing uploads are fine. Both layouts'
+   * ids are tried: the row (and with it the key it recorded) may already be gone.
+   */
   async remove(videoId: string): Promise<void> {
-    this.hashes.delete(uploadIdOf(videoId));
-    await this.datastore.remove(uploadIdOf(videoId)).catch(() => undefined);
+    this.hashes.delete(videoId);
+    for (const id of [uploadIdOf(videoId), legacySourceKey(videoId)]) await this.datastore.remove(id).catch(() => undefined);
   }
 }
 
+/** The tus id of a new upload: the key its original goes to. */
 export const uploadIdOf = (videoId: string): string => sourceKey(videoId);
 
-/** The video id of a tus upload id, or null for ids the platform did not issue. */
+/** The tus id of a video's upload: the original's key its row recorded (an upload opened before `sources/` keeps the old one). */
+export const uploadIdOfVideo = (video: { id: string; sourceKey: string | null }): string => sourceKeyOf(video);
+
+/** The video id of a tus upload id (either layout), or null for ids the platform did not issue. */
 export function videoIdOfUpload(uploadId: string): string | null {
-  const m = /^videos\/([^/]+)\/source$/.exec(uploadId);
-  return m ? parseVideoId(m[1]) : null;
+  const id = videoIdOfSourceKey(uploadId);
+  return id ? parseVideoId(id) : null;
 }

@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../config/logger';
 import type { StoredImage, StoredStoryboard } from '../db/entities/video.entity';
+import type { VideoRepository } from '../db/repositories/video.repository';
 import { VideoStatus } from '../domain/video-status';
 import type { ProgressReporter } from '../events/progress-reporter';
 import type { ProgressPhase, VideoProgress } from '../events/progress';
@@ -15,7 +16,7 @@ import type { MediaTools } from '../media/media-tools';
 import { canCopyTopRung, canRemux, planStoryboard, posterSizes, readVariants, storyboardVtt, withFrameRate, type VariantInfo } from '../media/outputs';
 import type { ProbeResult } from '../media/probe';
 import { percentOf, type FfmpegProgress } from '../media/progress-parser';
-import { CAPTIONS_FOLDER, publicKey, publicPrefix, sourceKey, unguessableName } from '../storage/keys';
+import { CAPTIONS_FOLDER, publicKey, publicPrefix, sourceKeyOf, unguessableName } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import type { CaptionPublisher } from './caption-publisher';
 import { createWorkspace, downloadSource, removeWorkspace, uploadDir } from './transcode-files';
@@ -53,6 +54,8 @@ export type TranscodeOutcome = 'READY' | 'SKIPPED';
 
 export interface TranscodeDeps {
   lifecycle: Pick<VideoLifecycle, 'claim' | 'recordProbe' | 'publishPlayable' | 'markReady' | 'fail'>;
+  /** The row says where the original is (rows from before `sources/` keep the old key). */
+  videos: Pick<VideoRepository, 'findById'>;
   storage: ObjectStorage;
   tools: MediaTools;
   /** Puts the video's caption tracks into each version it publishes (the transcode writes manifests without them). */
@@ -145,7 +148,9 @@ export class TranscodeService {
   private async probe(a: Attempt): Promise<Source> {
     // From here on the reporter's heartbeat covers the source download and the probe.
     this.report(a, 'PROBE', 0, {}, true);
-    if (!(await downloadSource(this.deps.storage, sourceKey(a.videoId), a.src))) throw new MediaError('The uploaded file is missing');
+    const row = await this.deps.videos.findById(a.videoId);
+    if (!row) throw new VideoGoneError(a.videoId);
+    if (!(await downloadSource(this.deps.storage, sourceKeyOf(row), a.src))) throw new MediaError('The uploaded file is missing');
     let info: ProbeResult;
     try {
       info = await this.deps.tools.probe(a.src);

@@ -4,9 +4,9 @@ import type { FileUpload } from 'graphql-upload-minimal';
 import type { VideoEntity } from '../db/entities';
 import type { VideoRepository } from '../db/repositories/video.repository';
 import { AppError, badInput, isOutage, notFound, serviceUnavailable } from '../errors';
-import { sourceKey } from '../storage/keys';
+import { sourceKey, sourceKeyOf } from '../storage/keys';
 import { StorageWriteError, type ObjectStorage } from '../storage/storage';
-import type { ResumableStore } from '../storage/tus-store';
+import { uploadIdOfVideo, type ResumableStore } from '../storage/tus-store';
 import type { UploadFinalizer } from './upload-finalizer';
 import { tooLarge, UploadMeter } from './upload-meter';
 import type { UploadKeyRef, UploadProgress } from './upload-progress';
@@ -35,8 +35,8 @@ export interface Ticket {
 
 /** What a tus request on an existing upload amounts to, decided before the tus server sees it. */
 export type ResumableDecision =
-  /** Bytes still to come (or a HEAD): the tus server handles the request. */
-  | { action: 'pass' }
+  /** Bytes still to come (or a HEAD): the tus server handles the request, on this upload id. */
+  | { action: 'pass'; uploadId: string }
   /** Every byte is stored and validated: answer the final PATCH with this offset, without the tus server. */
   | { action: 'finished'; offset: number }
   /** A finished upload cannot be deleted over tus, and a final PATCH must name the final offset. */
@@ -112,7 +112,7 @@ export class UploadService {
       source.once('limit', () => source.destroy(tooLarge(max)));
       const meter = new UploadMeter(max, (n) => progress.bytes(id, n, fields.sizeBytes ?? null, key));
       const body = pipeline(source, meter, () => undefined);
-      await storage.put(sourceKey(id), body, { contentType: 'application/octet-stream' });
+      await storage.put(sourceKeyOf(video), body, { contentType: 'application/octet-stream' });
       if ((source as Readable & { truncated?: boolean }).truncated) throw tooLarge(max);
       if (meter.bytes === 0) throw badInput('The file is empty');
       const sha256 = meter.digest();
@@ -173,14 +173,14 @@ export class UploadService {
     const size = video.sizeBytes;
     if (video.status === VideoStatus.UPLOADING) {
       if (video.uploadExpiresAt && video.uploadExpiresAt < new Date()) throw new AppError('NOT_FOUND', 'The upload expired', { gone: true });
-      const complete = method === 'PATCH' && size !== null && uploadOffset === size && (await this.deps.resumable.offset(videoId)) === size;
-      if (!complete) return { action: 'pass' };
+      const complete = method === 'PATCH' && size !== null && uploadOffset === size && (await this.deps.resumable.offset(video)) === size;
+      if (!complete) return { action: 'pass', uploadId: uploadIdOfVideo(video) };
       await this.finishResumable(videoId);
       return { action: 'finished', offset: size };
     }
     // Finished: the store's upload is closed, so retries of the final PATCH are answered here.
     if (method === 'DELETE') return { action: 'refuse', reason: 'finished' };
-    if (method !== 'PATCH') return { action: 'pass' };
+    if (method !== 'PATCH') return { action: 'pass', uploadId: uploadIdOfVideo(video) };
     if (uploadOffset !== (size ?? 0)) return { action: 'refuse', reason: 'offset-mismatch' };
     await this.finishResumable(videoId);
     return { action: 'finished', offset: size ?? 0 };
@@ -198,9 +198,10 @@ export class UploadService {
     if (!video) throw notFound();
     if (video.status !== VideoStatus.UPLOADING) return finalizer.ensureQueued(videoId);
     try {
-      const stat = await storage.stat(sourceKey(videoId));
+      const key = sourceKeyOf(video);
+      const stat = await storage.stat(key);
       if (!stat || stat.size === 0) throw badInput('The file is empty');
-      const sha256 = this.deps.resumable.takeSha256(videoId, stat.size) ?? (await sha256Of(await storage.get(sourceKey(videoId))));
+      const sha256 = this.deps.resumable.takeSha256(videoId, stat.size) ?? (await sha256Of(await storage.get(key)));
       return await finalizer.complete(video, { sizeBytes: stat.size, sha256 });
     } catch (err) {
       // Every byte is stored: an outage (storage or database away) keeps them, and the client's

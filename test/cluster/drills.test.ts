@@ -4,6 +4,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { VideoStatus } from '../../src/domain/video-status';
 import { jobIdFor } from '../../src/jobs/job-types';
 import { JobQueue } from '../../src/jobs/job-queue';
+import { publicPrefix } from '../../src/storage/keys';
 import { eventuallyAuditClean } from '../helpers/audit';
 import { gql, signUp } from '../helpers/graphql';
 import { mediaDir, type MediaDir } from '../helpers/media';
@@ -56,7 +57,7 @@ describe('fault drills', { timeout: 900_000 }, () => {
   };
   const generations = async (id: string): Promise<string[]> => {
     const ops = await cluster.infra();
-    const keys = await ops.storage.list(`videos/${id}/public/`);
+    const keys = await ops.storage.list(publicPrefix(id));
     return [...new Set(keys.map((k) => k.split('/')[3]).filter((g) => g && !g.includes('.')))];
   };
   /** READY is written before the older generations are removed: the published one is soon the only one. */

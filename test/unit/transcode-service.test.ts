@@ -11,6 +11,7 @@ import { FfmpegError, type RunOptions } from '../../src/media/ffmpeg-runner';
 import { MediaError } from '../../src/media/media-policy';
 import type { MediaTools } from '../../src/media/media-tools';
 import type { ProbeResult } from '../../src/media/probe';
+import type { VideoEntity } from '../../src/db/entities';
 import { publicPrefix, sourceKey } from '../../src/storage/keys';
 import { TranscodeService, VideoGoneError } from '../../src/videos/transcode.service';
 import type { Publication } from '../../src/videos/video-lifecycle';
@@ -75,6 +76,7 @@ async function setup(info: ProbeResult, opts: { claims?: boolean; failEncodeAt?:
   const { tools, runs } = fakeTools(info, opts);
   const service = new TranscodeService({
     lifecycle,
+    videos: { findById: async (id: string) => ({ id, sourceKey: sourceKey(id) }) as VideoEntity },
     storage,
     tools,
     captions: { refresh: async () => undefined },
