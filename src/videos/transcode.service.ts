@@ -6,7 +6,7 @@ import type { VideoRepository } from '../db/repositories/video.repository';
 import { VideoStatus } from '../domain/video-status';
 import type { ProgressReporter } from '../events/progress-reporter';
 import type { ProgressPhase, VideoProgress } from '../events/progress';
-import { QUICK_SHARE, RESTART_PHASE, round1, type JobProgress } from '../events/progress-model';
+import { QUICK_SHARE, RESTART_PHASE, round1, THUMBNAIL_STEPS, type JobProgress, type ThumbnailStep } from '../events/progress-model';
 import { buildEncodeArgs, buildPosterArgs, buildRemuxArgs, buildStoryboardSheetArgs, DASH_MANIFEST, gopFrames, initName, MASTER_PLAYLIST, mediaPlaylistName } from '../media/ffmpeg-args';
 import { FfmpegError } from '../media/ffmpeg-runner';
 import { keyframesAligned } from '../media/keyframes';
@@ -251,16 +251,22 @@ export class TranscodeService {
     return { out, variants, storyboard, copyTopRung };
   }
 
-  /** Stage 4: a poster in two sizes (a representative frame), the storyboard's sheet and its WebVTT index. */
+  /**
+   * Stage 4: a poster in two sizes (a representative frame), the storyboard's sheet and its WebVTT
+   * index. Each finished step is an event of its own (forced, like a finished rung: at most three),
+   * so the phase visibly moves however quickly the steps follow each other.
+   */
   private async thumbnails(a: Attempt, { info }: Source, encoded: Encoded): Promise<Poster> {
     this.report(a, 'THUMBNAILS', 0, {}, true);
+    const done = (step: ThumbnailStep) => this.report(a, 'THUMBNAILS', THUMBNAIL_STEPS[step], {}, true);
     const sizes = posterSizes(info.displayWidth, info.displayHeight).map((s) => ({ ...s, file: path.join(encoded.out, `poster-${s.width}x${s.height}.jpg`) }));
     await this.ffmpeg(a, buildPosterArgs({ input: a.src, startSeconds: info.duration * 0.1, spanSeconds: Math.max(0.2, info.duration * 0.4), sizes }));
-    this.report(a, 'THUMBNAILS', 60);
+    done('poster');
     const sheet = 'storyboard-001.jpg';
     await this.ffmpeg(a, buildStoryboardSheetArgs({ ...encoded.storyboard, file: path.join(encoded.out, sheet) }));
+    done('sheet');
     await writeFile(path.join(encoded.out, 'storyboard.vtt'), storyboardVtt(encoded.storyboard, info.duration, sheet));
-    this.report(a, 'THUMBNAILS', 100);
+    done('index');
     return sizes;
   }
 
