@@ -3,7 +3,7 @@ import { VideoStatus } from '../domain/video-status';
 import type { JobQueue, LiveJob } from '../jobs/job-queue';
 import { keyBeside, parseMediaPlaylist } from '../media/playlists';
 import type { ObjectStorage, UnfinishedUpload } from '../storage/storage';
-import { captionKey, SOURCES_ROOT, sourceKeyOf, storedPrefixes, videoIdOfKey, VIDEOS_ROOT } from '../storage/keys';
+import { captionKey, publicPrefix, SOURCES_ROOT, storedPrefixes, videoIdOfKey, VIDEOS_ROOT } from '../storage/keys';
 
 export type FindingKind =
   | 'object-without-video'
@@ -142,10 +142,11 @@ export class ConsistencyAudit {
         break;
       case VideoStatus.FAILED: {
         // A failed video keeps what is its own rather than an encode's: the validated source (it
-        // may be queued again) and its caption tracks. Anything else is a failed encode's leftover.
-        const own = new Set([sourceKeyOf(v)]);
+        // may be queued again) with its upload's bookkeeping beside it (tus keeps `<source>.info`),
+        // and its caption tracks. Only an encode's outputs, in `public/`, are leftovers.
+        const outputs = publicPrefix(v.id);
         const captions = captionKey(v.id, '');
-        const leftovers = [...objects].filter((k) => !own.has(k) && !k.startsWith(captions));
+        const leftovers = [...objects].filter((k) => k.startsWith(outputs) && !k.startsWith(captions));
         if (leftovers.length && !purging) {
           found.push({ kind: 'failed-video-with-objects', videoId: v.id, detail: `FAILED but ${leftovers.length} output object(s) remain, e.g. ${leftovers[0]}`, fixable: true, keys: leftovers });
         }

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from 'minio';
 import { VideoStatus } from '../../src/domain/video-status';
 import { JobQueue } from '../../src/jobs/job-queue';
-import { captionKey, publicKey, sourceKey } from '../../src/storage/keys';
+import { captionKey, legacySourceKey, publicKey, sourceKey } from '../../src/storage/keys';
 import { assertAuditClean, runAudit } from '../helpers/audit';
 import { startStack, type TestStack } from '../helpers/env';
 import { signUp } from '../helpers/graphql';
@@ -78,7 +78,8 @@ describe('consistency audit', () => {
     // Failed with what it keeps (source for a later retry, captions that outlive encodes) and one
     // file of the encode that failed.
     const failed = await seedVideo(stack, { ownerId: owner, status: VideoStatus.FAILED });
-    const kept = [sourceKey(failed), captionKey(failed, 'en-0a1b2c.vtt')];
+    // (tus keeps its bookkeeping beside the source after the upload; a video from before sources/ has them under videos/.)
+    const kept = [sourceKey(failed), `${sourceKey(failed)}.info`, legacySourceKey(failed), `${legacySourceKey(failed)}.info`, captionKey(failed, 'en-0a1b2c.vtt')];
     const leftover = publicKey(failed, 'gen0123/media_0.m3u8');
     for (const key of [...kept, leftover]) await put(key);
     // Failed with only what it keeps: nothing to report.
