@@ -76,6 +76,11 @@ export class JobQueue {
     return jobs.filter((j) => j?.name === name).map((j) => (j.data as { videoId: string }).videoId);
   }
 
+  /** How many jobs (of any name) wait for a worker. */
+  waitingCount(): Promise<number> {
+    return this.queue.getWaitingCount();
+  }
+
   /** Registers (or updates) a repeating job; BullMQ keeps one scheduler per id however many processes call this. */
   async schedule<N extends JobName>(schedulerId: string, name: N, everySeconds: number, payload: JobPayloads[N]): Promise<void> {
     await this.queue.upsertJobScheduler(

@@ -3,7 +3,10 @@ import type { ProgressPublisher } from '../events/event-bus';
 import { jobPercent } from '../events/progress-model';
 import type { JobQueue } from '../jobs/job-queue';
 
-/** Positions are announced for this many waiting jobs; those further back hear when they move up. */
+/**
+ * Positions are announced for this many waiting jobs at each change; one further back hears its
+ * position when it is enqueued (behind every waiting job), then again once it moves up into them.
+ */
 const MAX_ANNOUNCED = 200;
 
 /**
@@ -16,7 +19,7 @@ const MAX_ANNOUNCED = 200;
 export class QueuePositions {
   constructor(
     private readonly deps: {
-      jobs: Pick<JobQueue, 'waitingVideos'>;
+      jobs: Pick<JobQueue, 'waitingVideos' | 'waitingCount'>;
       events: ProgressPublisher;
     },
   ) {}
@@ -29,12 +32,14 @@ export class QueuePositions {
     } catch {
       return;
     }
-    await Promise.all(
-      ids.map((id, queuePosition) =>
-        videoId === undefined || id === videoId
-          ? this.deps.events.publish({ videoId: id, status: VideoStatus.QUEUED, phase: 'QUEUED', percent: jobPercent('QUEUED', 0), queuePosition, ifStatus: VideoStatus.QUEUED })
-          : undefined,
-      ),
-    );
+    const publish = (id: string, queuePosition: number) =>
+      this.deps.events.publish({ videoId: id, status: VideoStatus.QUEUED, phase: 'QUEUED', percent: jobPercent('QUEUED', 0), queuePosition, ifStatus: VideoStatus.QUEUED });
+    await Promise.all(ids.map((id, position) => (videoId === undefined || id === videoId ? publish(id, position) : undefined)));
+    if (videoId !== undefined && !ids.includes(videoId)) {
+      // Not in the window: past it when more jobs wait than it holds, and then, just enqueued,
+      // behind every one of them.
+      const waiting = await this.deps.jobs.waitingCount().catch(() => 0);
+      if (waiting > MAX_ANNOUNCED) await publish(videoId, waiting - 1);
+    }
   }
 }
