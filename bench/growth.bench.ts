@@ -33,7 +33,10 @@ function slope(xs: number[], ys: number[]): string {
  */
 export async function run(opts: BenchOptions): Promise<Section> {
   const sizes = opts.quick ? [1000, 5000] : [1000, 10_000, 100_000];
-  const durations = opts.quick ? [4, 8] : [15, 30, 60];
+  const durations = opts.quick ? [4, 8] : [15, 30, 60, 120];
+  // Resolution at a fixed duration: each source gets its own production ladder (buildLadder).
+  const resolutions = opts.quick ? [[854, 480], [1280, 720]] : [[854, 480], [1280, 720], [1920, 1080], [3840, 2160]];
+  const resolutionSeconds = opts.quick ? 3 : 10;
   const rows: Row[] = [];
   const extra: string[] = [];
   const stack = await startStack({ env: { RESPONSE_CACHE_ENABLED: 'false' } });
@@ -77,35 +80,46 @@ export async function run(opts: BenchOptions): Promise<Section> {
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vp-bench-growth-'));
   const times: number[] = [];
+  const pixelTimes: number[] = [];
+  const encode = async (input: string, out: string, width: number, height: number): Promise<number> => {
+    const ladder = buildLadder({ width, height, frameRate: 30, bitrate: null });
+    await mkdir(out);
+    const t = performance.now();
+    await runFfmpeg('ffmpeg', buildEncodeArgs({
+      input, outDir: out, rungs: ladder.rungs, frameRate: 30, segmentSeconds: 4, audio: { bitrate: 128_000 },
+      preset: 'veryfast', storyboard: null, strict: true, rateControl: { mode: 'capped-crf', crf: 21 },
+    }));
+    return (performance.now() - t) / 1000;
+  };
   try {
     extra.push('', '| source (640×360 30 fps H.264) | single-pass ladder 360/240, veryfast, capped CRF | × realtime |', '|---|---|---|');
-    const ladder = buildLadder({ width: 640, height: 360, frameRate: 30, bitrate: null });
     for (const seconds of durations) {
       const clip = await makeClip(path.join(dir, `s${seconds}.mp4`), { size: '640x360', seconds, rate: 30 });
       const samples: number[] = [];
-      for (let r = 0; r < (opts.quick ? 1 : 3); r += 1) {
-        const out = path.join(dir, `o${seconds}-${r}`);
-        await mkdir(out);
-        const t = performance.now();
-        await runFfmpeg('ffmpeg', buildEncodeArgs({
-          input: clip, outDir: out, rungs: ladder.rungs, frameRate: 30, segmentSeconds: 4, audio: { bitrate: 128_000 },
-          preset: 'veryfast', storyboard: null, strict: true, rateControl: { mode: 'capped-crf', crf: 21 },
-        }));
-        samples.push((performance.now() - t) / 1000);
-      }
+      for (let r = 0; r < (opts.quick ? 1 : 3); r += 1) samples.push(await encode(clip, path.join(dir, `o${seconds}-${r}`), 640, 360));
       times.push(median(samples));
       extra.push(`| ${seconds} s | ${fmt(median(samples), 1)} s (${fmt(Math.min(...samples), 1)}–${fmt(Math.max(...samples), 1)}) | ${fmt(seconds / median(samples), 1)}× |`);
       rows.push({ case: `transcode ${seconds} s source`, ...summary(samples, 's', 1), baseline: `${durations[0]} s source`, ratio: `${fmt(median(samples) / times[0], 2)}×` });
     }
+    extra.push('', `| source (${resolutionSeconds} s, 30 fps H.264) | its ladder | single pass, veryfast, capped CRF | wall seconds per video second |`, '|---|---|---|---|');
+    for (const [width, height] of resolutions) {
+      const clip = await makeClip(path.join(dir, `r${height}.mp4`), { size: `${width}x${height}`, seconds: resolutionSeconds, rate: 30 });
+      const took = await encode(clip, path.join(dir, `or${height}`), width, height);
+      pixelTimes.push(took);
+      const rungs = buildLadder({ width, height, frameRate: 30, bitrate: null }).rungs.map((r) => `${r.height}p`).join(' ');
+      extra.push(`| ${width}×${height} | ${rungs} | ${fmt(took, 1)} s | ${fmt(took / resolutionSeconds, 2)} |`);
+      rows.push({ case: `transcode ${height}p source (${resolutionSeconds} s)`, ...summary([took], 's', 1), baseline: `${resolutions[0][1]}p source`, ratio: `${fmt(took / pixelTimes[0], 2)}×` });
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+  const pixels = resolutions.map(([w, h]) => w * h);
   return {
     title: 'How cost grows',
     command: `npm run bench -- growth${opts.quick ? ' --quick' : ''}`,
-    setup: `videos(first:50) over HTTP with 1 connection, the full-response cache off (the query itself), on tables of ${sizes.map((s) => fmt(s)).join(' / ')} public READY rows (bulk-inserted 1,000 per statement); ${opts.rounds} rounds per size. Transcode: generated 640×360 30 fps H.264 + AAC sources of ${durations.join(' / ')} s, the production single-pass ladder. Reduced sizes (the issue asks 1k/10k/100k rows and 15–120 s at 480p–2160p; --quick uses the smaller set, the full run 100k rows and 15/30/60 s); uploads' RSS against size is in the upload section.`,
+    setup: `videos(first:50) over HTTP with 1 connection, the full-response cache off (the query itself), on tables of ${sizes.map((s) => fmt(s)).join(' / ')} public READY rows (bulk-inserted 1,000 per statement); ${opts.rounds} rounds per size. Transcode: generated 640×360 30 fps H.264 + AAC sources of ${durations.join(' / ')} s, the production single-pass ladder; then ${resolutionSeconds} s sources at ${resolutions.map(([, h]) => `${h}p`).join(' / ')}, each with its own production ladder (1 run each). ${opts.quick ? 'Reduced sizes under --quick (the full run: 1k/10k/100k rows, 15–120 s, 480p–2160p).' : 'The sizes the issue asks.'} Uploads' RSS against size is in the upload section.`,
     rows,
     extra: extra.join('\n'),
-    reading: `Page latency against table size: ${slope(sizes, p50s)} — the page is a keyset read on the (status, visibility, created_at) order, so the table size barely matters; 3 statements whatever the size. Transcode time against duration: ${slope(durations, times)}, as it should be for a single pass (plus a fixed start-up of ffmpeg and the muxer, which shows on short clips).`,
+    reading: `Page latency against table size: ${slope(sizes, p50s)} — the page is a keyset read on the (status, visibility, created_at) order, so the table size barely matters; 3 statements whatever the size. Transcode time against duration: ${slope(durations, times)}, as it should be for a single pass (plus a fixed start-up of ffmpeg and the muxer, which shows on short clips). Against the source's pixels: ${slope(pixels, pixelTimes)}.`,
   };
 }

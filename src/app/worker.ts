@@ -35,6 +35,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   const { events, jobs, positions, videos, cache, lifecycle, tools, uploads, webhookRepo, webhookTarget, captionPublisher } = buildCore(config, logger, infra);
   const transcode = new TranscodeService({
     lifecycle,
+    videos,
     storage: infra.storage,
     tools,
     captions: captionPublisher,

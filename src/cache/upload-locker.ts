@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Lock, Locker, RequestRelease } from '@tus/server';
 import type { Redis } from 'ioredis';
+import { tusUnavailable } from '../errors';
 
 export interface UploadLockerOptions {
   /** How long a lock outlives its holder's last renewal (a crashed process frees its uploads after this). */
@@ -19,7 +20,7 @@ const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 
 /** tus errors are `{ status_code, body }`; 423 tells tus clients to retry later. */
 const LOCKED = { status_code: 423, body: 'The upload is busy with another request; retry shortly\n' };
-const UNAVAILABLE = { status_code: 503, body: 'Uploads are unavailable for a moment; retry shortly\n' };
+const UNAVAILABLE = tusUnavailable('Uploads are unavailable for a moment; retry shortly');
 
 /**
  * The cross-process `locker` for @tus/server: one request at a time per upload, whichever API

@@ -22,6 +22,16 @@ export const PHASE_SPANS: Readonly<Record<SpanPhase, readonly [number, number]>>
 /** Within TRANSCODE: the quick playable version takes the first tenth, the ladder the rest. */
 export const QUICK_SHARE = 10;
 
+/**
+ * Within THUMBNAILS, the phasePercent at the end of each step: the poster pass (a decode of a window
+ * of the source, both sizes written at its end: most of the phase), the storyboard sheet (tiling the
+ * small frames the ladder pass wrote) and its WebVTT index. ffmpeg cannot measure inside these
+ * passes (the thumbnail and tile filters hold their one output frame to the end, and `-progress`
+ * reports nothing until then), so the phase moves step by step; the heartbeat covers each step.
+ */
+export const THUMBNAIL_STEPS = { poster: 75, sheet: 95, index: 100 } as const;
+export type ThumbnailStep = keyof typeof THUMBNAIL_STEPS;
+
 /** Where a new attempt starts again: the probe. */
 export const RESTART_PHASE: SpanPhase = 'PROBE';
 

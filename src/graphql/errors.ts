@@ -2,7 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import type { Logger } from '../config/logger';
-import { AppError } from '../errors';
+import { AppError, isOutage, serviceUnavailable } from '../errors';
 
 // Codes Apollo and graphql-js assign to request-level faults; their messages are safe to show.
 const passThrough = new Set([
@@ -19,6 +19,7 @@ const passThrough = new Set([
   'NOT_FOUND',
   'UNSUPPORTED_MEDIA',
   'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
 ]);
 
 /** Gives every error a contract code; masks the rest (no stack traces or SQL reach clients). */
@@ -36,6 +37,12 @@ export function createErrorFormatter(logger: Logger) {
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && passThrough.has(code)) return { ...base, extensions: { code } };
+    if (isOutage(original)) {
+      // A dependency (MySQL, Redis, storage) is unreachable: retryable, and not a bug to mask.
+      logger.warn({ err: original }, 'a dependency is unavailable');
+      const unavailable = serviceUnavailable();
+      return { ...base, message: unavailable.message, extensions: { code: unavailable.code, ...unavailable.details } };
+    }
     logger.error({ err: original }, 'unhandled GraphQL error');
     return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };

@@ -14,7 +14,7 @@ import type { ObjectStorage } from '../storage/storage';
 import { Visibility } from '../domain/video-status';
 import { parseVideoId } from '../domain/video-id';
 import { MediaSigner } from '../playback/media-signer';
-import { AppError } from '../errors';
+import { AppError, isOutage, serviceUnavailable } from '../errors';
 import { downloadFilename } from '../playback/downloads';
 import { THUMBNAIL_FILES } from '../playback/thumbnail-rules';
 import type { ThumbnailService } from '../playback/thumbnails';
@@ -44,6 +44,11 @@ export function deliveryRouter(deps: DeliveryDeps): Router {
   router.get('/videos/:id/*path', (req, res) => {
     serve(deps, stats, req, res).catch((err: unknown) => {
       if (err instanceof AppError && !res.headersSent) return sendAppError(res, err);
+      // Storage unreachable: 503 with Retry-After, which players and CDNs retry.
+      if (isOutage(err) && !res.headersSent) {
+        deps.logger.warn({ err, url: req.originalUrl }, 'delivery: storage unavailable');
+        return sendAppError(res, serviceUnavailable('Storage is unavailable for a moment; retry shortly'));
+      }
       deps.logger.error({ err, url: req.originalUrl }, 'delivery failed');
       if (!res.headersSent) res.status(502).type('text/plain').send('Storage unavailable');
       else res.destroy();

@@ -5,6 +5,8 @@ import proxyaddr from 'proxy-addr';
 import { WebSocketServer } from 'ws';
 import type { GraphQLContext } from '../graphql/context';
 import type { OperationRules } from '../graphql/limits';
+import { sharedSubscribe } from '../graphql/shared-subscribe';
+import { EVENT_ONLY_SUBSCRIPTIONS } from '../graphql/video/progress.resolver';
 import type { AuthUser, TokenService } from '../users/tokens';
 import type { Metrics } from './metrics';
 
@@ -47,6 +49,8 @@ export function startGraphQLWs(deps: GraphQLWsDeps): { dispose(): Promise<void> 
     {
       schema,
       connectionInitWaitTimeout: CONNECTION_INIT_TIMEOUT_MS,
+      // One execution per event and distinct operation, not per subscriber (1,000 following one video).
+      subscribe: sharedSubscribe(EVENT_ONLY_SUBSCRIPTIONS),
       // A connection without a valid token is refused (4403); one whose token expires is closed then.
       onConnect: async (ctx) => {
         const session = await tokens.sessionOfHeader(ctx.connectionParams?.authorization);

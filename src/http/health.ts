@@ -31,7 +31,7 @@ export function healthRouter(checks: HealthCheck[], registry: Registry): Router 
     res
       .status(failing.length ? 503 : 200)
       .set('Cache-Control', 'no-store')
-      .json({ status: failing.length ? `unavailable: ${failing.join(', ')}` : 'ok', checks: checksBody });
+      .json(failing.length ? { status: `unavailable: ${failing.join(', ')}`, code: 'SERVICE_UNAVAILABLE', checks: checksBody } : { status: 'ok', checks: checksBody });
   });
   router.get('/metrics', async (_req, res) => {
     res.set('Content-Type', registry.contentType).send(await registry.metrics());

@@ -5,7 +5,7 @@ import type { Logger } from '../config/logger';
 import { AppError, notFound } from '../errors';
 import type { ResumableStore } from '../storage/tus-store';
 import { statusOf } from './error-status';
-import { uploadIdOf, videoIdOfUpload } from '../storage/tus-store';
+import { videoIdOfUpload } from '../storage/tus-store';
 import type { TokenService } from '../users/tokens';
 import { parseVideoId } from '../domain/video-id';
 import type { ResumableDecision, UploadService } from '../videos/upload.service';
@@ -50,7 +50,7 @@ export function tusRouter(deps: {
   locker: Locker;
 }): Router {
   const { tokens, uploads, logger } = deps;
-  /** The video id each request in flight was authorised for; the tus server reads only this. */
+  /** The upload id (the original's key the video's row recorded) each request in flight was authorised for; the tus server reads only this. */
   const authorised = new WeakMap<IncomingMessage, string>();
   const tus = new Server({
     path: '/uploads',
@@ -63,8 +63,7 @@ export function tusRouter(deps: {
     // Never the URL again: the id authorised in `handle`, or none (404).
     getFileIdFromRequest: (req) => {
       const node = nodeRequestOf(req);
-      const videoId = node ? authorised.get(node) : undefined;
-      return videoId ? uploadIdOf(videoId) : undefined;
+      return node ? authorised.get(node) : undefined;
     },
     generateUrl: (_req, { proto, host, path, id }) => `${proto}://${host}${path}/${videoIdOfUpload(id) ?? ''}`,
     async namingFunction() {
@@ -135,7 +134,7 @@ export function tusRouter(deps: {
         res.status(204).set({ 'Tus-Resumable': '1.0.0', 'Upload-Offset': String(decision.offset) }).end();
         return;
       }
-      authorised.set(req, videoId);
+      authorised.set(req, decision.uploadId);
     }
     await tus.handle(req, res);
   };

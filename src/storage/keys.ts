@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * The storage layout, in one place. Everything of a video lives under its id, so deleting a
- * video is one prefix delete; only `public/` is ever delivered over HTTP.
+ * The storage layout, in one place. A video's objects live under two roots: `videos/` holds what
+ * may be delivered, `sources/` the originals, which never are. Deleting a video deletes both of
+ * its prefixes (`storedPrefixes`).
  *
- *   videos/<id>/source              the original upload
+ *   sources/<id>/original           the original upload (and, while it is resumable, the tus
+ *                                   store's bookkeeping beside it: original.info, original.part)
  *   videos/<id>/public/<path>       manifests, segments, poster, storyboard → GET /videos/<id>/<path>
+ *
+ * Rows written before `sources/` existed keep their original at `videos/<id>/source`, the key
+ * their `sourceKey` column holds: whatever reads a source takes the row's key (`sourceKeyOf`), and
+ * only a new upload is given `sourceKey(id)`.
  *
  * A transcode writes its outputs under a fresh generation folder, `public/<gen>/`, and removes
  * the other folders once it is published. What is made later from a generation lives inside it,
@@ -23,13 +29,42 @@ import { randomBytes } from 'node:crypto';
  *   public/captions/<lang>-<rand>.vtt                   one WebVTT file per language, a new name when replaced
  */
 /**
- * Behind a CDN (PUBLIC_MEDIA_BASE_URL) the CDN's origin must serve `videos/<id>/public/` only (a
- * path pattern such as "videos/ID/public/..."): the source, beside `public/`, is then never reachable. Names
- * inside `public/` that are not shared publicly carry 128 random bits (`unguessableName`), so a
- * private video's files cannot be fetched from the origin by knowing its id, whatever it exposes.
+ * Behind a CDN (PUBLIC_MEDIA_BASE_URL) the CDN's origin may serve `videos/` (a bucket policy or
+ * path pattern on that prefix) and must never serve `sources/`: originals are then unreachable by
+ * construction. While rows from before `sources/` remain (their original at `videos/<id>/source`),
+ * keep the origin to `videos/<id>/public/…`. Names inside `public/` that are not shared publicly
+ * carry 128 random bits (`unguessableName`), so a private video's files cannot be fetched from the
+ * origin by knowing its id, whatever it exposes.
  */
-export const videoPrefix = (videoId: string): string => `videos/${videoId}/`;
-export const sourceKey = (videoId: string): string => `videos/${videoId}/source`;
+export const VIDEOS_ROOT = 'videos/';
+export const SOURCES_ROOT = 'sources/';
+export const videoPrefix = (videoId: string): string => `${VIDEOS_ROOT}${videoId}/`;
+export const sourcePrefix = (videoId: string): string => `${SOURCES_ROOT}${videoId}/`;
+/** Where a new upload's original goes (a row records it in `sourceKey`). */
+export const sourceKey = (videoId: string): string => `${sourcePrefix(videoId)}original`;
+/** Where originals went before `sources/` existed; only rows from then point here. */
+export const legacySourceKey = (videoId: string): string => `${videoPrefix(videoId)}source`;
+
+/** The original of a video row: the key it recorded (either layout), or where a new one goes. */
+export const sourceKeyOf = (video: { id: string; sourceKey: string | null }): string => video.sourceKey ?? sourceKey(video.id);
+
+/** Every prefix that holds objects of a video: removing them all removes the video's bytes, whichever layout its original has. */
+export const storedPrefixes = (videoId: string): string[] => [videoPrefix(videoId), sourcePrefix(videoId)];
+
+const KEY_OF_VIDEO = /^(?:videos|sources)\/([^/]+)\//;
+const SOURCE_KEY = /^(?:sources\/([^/]+)\/original|videos\/([^/]+)\/source)$/;
+
+/** The video id a stored key belongs to (under either root), or null for keys outside them. */
+export function videoIdOfKey(key: string): string | null {
+  return KEY_OF_VIDEO.exec(key)?.[1] ?? null;
+}
+
+/** The video id of an original's key (either layout, the whole key), or null; not checked for canonical form. */
+export function videoIdOfSourceKey(key: string): string | null {
+  const m = SOURCE_KEY.exec(key);
+  return m ? (m[1] ?? m[2])! : null;
+}
+
 export const publicPrefix = (videoId: string): string => `videos/${videoId}/public/`;
 export const publicKey = (videoId: string, path: string): string => `videos/${videoId}/public/${path}`;
 

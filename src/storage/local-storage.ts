@@ -4,7 +4,7 @@ import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertSafeKey, type ByteRange, type ObjectStat, type ObjectStorage, type PutOptions, type UnfinishedUpload } from './storage';
+import { assertSafeKey, StorageWriteError, type ByteRange, type ObjectStat, type ObjectStorage, type PutOptions, type UnfinishedUpload } from './storage';
 
 const READ_CHUNK = 512 * 1024;
 
@@ -37,12 +37,18 @@ export class LocalStorage implements ObjectStorage {
         cb(null, chunk);
       },
     });
+    // The disk failing (full, read-only) is the platform's failure; the body failing is the caller's.
+    const file = createWriteStream(temp);
+    let diskError: unknown = null;
+    file.once('error', (err) => (diskError ??= err));
     try {
-      await pipeline(body, meter, createWriteStream(temp));
-      await rename(temp, target);
+      await pipeline(body, meter, file);
+      await rename(temp, target).catch((err: unknown) => {
+        throw (diskError = err);
+      });
     } catch (err) {
       await unlink(temp).catch(() => undefined);
-      throw err;
+      throw err === diskError ? new StorageWriteError(key, err) : err;
     }
     return { size, etag: hash.digest('hex') };
   }

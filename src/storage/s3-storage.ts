@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { Client, S3Error } from 'minio';
 import type { StorageConfig } from '../config/config';
 import { chunk } from './chunker';
-import { assertSafeKey, type ByteRange, type ObjectStat, type ObjectStorage, type PutOptions, type UnfinishedUpload } from './storage';
+import { assertSafeKey, StorageWriteError, type ByteRange, type ObjectStat, type ObjectStorage, type PutOptions, type UnfinishedUpload } from './storage';
 
 const PART_SIZE = 8 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 2;
@@ -54,10 +54,16 @@ export class S3Storage implements ObjectStorage {
 
   /**
    * Explicit multipart upload with bounded parts (at most PARTS_IN_FLIGHT uploading plus the one
-   * being read), aborted on any failure so no orphan parts stay on the server.
+   * being read), aborted on any failure so no orphan parts stay on the server. Every call to the
+   * server is wrapped so its failures reach the caller as StorageWriteError, while the body's own
+   * errors (a client gone) pass through as they are: the caller tells whose fault it was by that.
    */
   async put(key: string, body: Readable, opts: PutOptions = {}): Promise<{ size: number; etag: string }> {
     assertSafeKey(key);
+    const server = <T>(call: Promise<T>): Promise<T> =>
+      call.catch((err: unknown) => {
+        throw new StorageWriteError(key, err);
+      });
     const headers = { 'Content-Type': opts.contentType ?? 'application/octet-stream' };
     // Buffers of uploaded parts are reused for the next ones: no allocation, page faults or GC per part.
     const free: Buffer[] = [];
@@ -67,10 +73,10 @@ export class S3Storage implements ObjectStorage {
     opts.onProgress?.(firstPart.length);
     if (firstPart.length < PART_SIZE) {
       // The whole object fits one part: a single PUT is cheaper than a multipart round trip.
-      const res = await this.bulk.putObject(this.bucket, key, firstPart, firstPart.length, headers);
+      const res = await server(this.bulk.putObject(this.bucket, key, firstPart, firstPart.length, headers));
       return { size: firstPart.length, etag: res.etag };
     }
-    const uploadId = await this.client.initiateNewMultipartUpload(this.bucket, key, headers);
+    const uploadId = await server(this.client.initiateNewMultipartUpload(this.bucket, key, headers));
     const etags: { part: number; etag: string }[] = [];
     const inFlight = new Set<Promise<void>>();
     let failure: unknown = null;
@@ -83,8 +89,7 @@ export class S3Storage implements ObjectStorage {
         partNumber += 1;
         const part = partNumber;
         size += buf.length;
-        const p = this.bulk
-          .uploadPart({ bucketName: this.bucket, objectName: key, uploadID: uploadId, partNumber: part, headers: {} }, buf)
+        const p = server(this.bulk.uploadPart({ bucketName: this.bucket, objectName: key, uploadID: uploadId, partNumber: part, headers: {} }, buf))
           .then((res) => void etags.push({ part, etag: res.etag }))
           .catch((err: unknown) => void (failure ??= err))
           .finally(() => {
@@ -104,10 +109,12 @@ export class S3Storage implements ObjectStorage {
       await Promise.all(inFlight);
       if (failure) throw failure;
       etags.sort((a, b) => a.part - b.part);
-      const done = await this.client.completeMultipartUpload(this.bucket, key, uploadId, etags);
+      const done = await server(this.client.completeMultipartUpload(this.bucket, key, uploadId, etags));
       return { size, etag: done.etag };
     } catch (err) {
       await Promise.allSettled(inFlight);
+      // With the server unreachable this fails too; the caller's cleanup (deletePrefix, retried by
+      // the purge job) aborts the upload once the server is back.
       await this.client.abortMultipartUpload(this.bucket, key, uploadId).catch(() => undefined);
       throw err;
     }

@@ -21,11 +21,15 @@ export interface PutOptions {
 
 /**
  * The one object-storage port. Keys are always derived from ids by the platform
- * (`videos/<id>/…`), never from client input.
+ * (`videos/<id>/…`, `sources/<id>/…`: storage/keys.ts), never from client input.
  */
 export interface ObjectStorage {
   readonly driver: 'local' | 's3';
-  /** Streams `body` (length unknown) into `key`; on any failure nothing is left behind. */
+  /**
+   * Streams `body` (length unknown) into `key`; on any failure nothing is left behind. A failure
+   * of the storage side (server unreachable, write refused) rejects with a StorageWriteError; a
+   * failure of `body` itself rejects with the body's own error.
+   */
   put(key: string, body: Readable, opts?: PutOptions): Promise<{ size: number; etag: string }>;
   get(key: string, range?: ByteRange): Promise<Readable>;
   /** null when the object does not exist. */
@@ -58,6 +62,17 @@ export class StorageNotFoundError extends Error {
   constructor(key: string) {
     super(`No object at ${key}`);
     this.name = 'StorageNotFoundError';
+  }
+}
+
+/**
+ * `put` failed on the storage side, not because of its body: the caller's request was fine, so
+ * this is the platform's failure to report (SERVICE_UNAVAILABLE), never the client's.
+ */
+export class StorageWriteError extends Error {
+  constructor(key: string, cause: unknown) {
+    super(`Storage write of ${key} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'StorageWriteError';
   }
 }
 

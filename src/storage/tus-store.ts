@@ -6,25 +6,27 @@ import { S3Store } from '@tus/s3-store';
 import { Upload, type DataStore } from '@tus/server';
 import type { StorageConfig } from '../config/config';
 import { parseVideoId } from '../domain/video-id';
-import { sourceKey } from './keys';
+import { tusUnavailable } from '../errors';
+import { legacySourceKey, sourceKey, sourceKeyOf, videoIdOfSourceKey } from './keys';
 
 // Parts are spooled to temp files by the store, not held in memory, and a part is sent to S3 once
 // it is complete. What is still unsent when the last byte arrives (up to one part) is uploaded after
-// it, while the client waits: small parts keep that tail short (32 MiB parts cost ~0.5 s more per
-// upload than 8 MiB ones). The store grows parts past this for uploads beyond 10,000 of them.
+// it, while the client waits: small parts keep that tail short (a 32 MiB part is about half a
+// second at 60 MiB/s). The store grows parts past this for uploads beyond 10,000 of them.
 const PART_SIZE = 8 * 1024 * 1024;
 
-/** tus errors are `{ status_code, body }`. */
-const STORAGE_UNAVAILABLE = { status_code: 503, body: 'Storage is unavailable for a moment; retry shortly\n' };
+/** tus errors are `{ status_code, body }`; 503 SERVICE_UNAVAILABLE, which tus clients retry. */
+const STORAGE_UNAVAILABLE = tusUnavailable('Storage is unavailable for a moment; retry shortly');
 
 /**
  * The tus side of object storage. A resumable upload's id is the video's source key, so the
- * bytes land where every other part of the platform expects the original (`videos/<id>/source`)
- * and the store's bookkeeping (`source.info`, `source.part`, `source.json`) lives under the
- * video's prefix: deleting the video deletes it too.
+ * bytes land where every other part of the platform expects the original (`sources/<id>/original`)
+ * and the store's bookkeeping (`original.info`, `original.part`, `original.json`) lives beside it,
+ * under the video's source prefix: deleting the video deletes it too. An upload opened before that
+ * layout keeps its id (`videos/<id>/source`, the key its row recorded) until it ends.
  */
 export class ResumableStore {
-  /** Running sha256 of uploads whose bytes all came through this process, in order. */
+  /** Running sha256 of uploads whose bytes all came through this process, in order; by video id (either layout of upload id). */
   private readonly hashes = new Map<string, { hash: Hash; offset: number }>();
 
   constructor(
@@ -33,7 +35,7 @@ export class ResumableStore {
     private readonly ping: () => Promise<void> = async () => undefined,
   ) {
     const write = datastore.write.bind(datastore);
-    datastore.write = (stream: Readable, id: string, offset: number) => this.hashedWrite(write, stream, id, offset);
+    datastore.write = (stream: Readable, id: string, offset: number) => this.checkedWrite(() => this.hashedWrite(write, stream, id, offset));
     const getUpload = datastore.getUpload.bind(datastore);
     datastore.getUpload = (id: string) => this.checkedGetUpload(getUpload, id);
   }
@@ -54,16 +56,31 @@ export class ResumableStore {
   }
 
   /**
+   * A PATCH whose bytes the store could not write is the storage's failure when the storage no
+   * longer answers: 503 (retried by tus clients from the offset kept), not a 500.
+   */
+  private async checkedWrite(write: () => Promise<number>): Promise<number> {
+    try {
+      return await write();
+    } catch (err) {
+      if (typeof err === 'object' && err !== null && 'status_code' in err) throw err;
+      if (!(await this.ping().then(() => true, () => false))) throw STORAGE_UNAVAILABLE;
+      throw err;
+    }
+  }
+
+  /**
    * Hashes the bytes on their way into the store, so a finished upload needs no second read.
    * Any gap (a resume through another process, a restart) drops the running hash; the caller
    * then hashes the stored object instead.
    */
-  private async hashedWrite(write: DataStore['write'], stream: Readable, id: string, offset: number): Promise<number> {
+  private async hashedWrite(write: DataStore['write'], stream: Readable, uploadId: string, offset: number): Promise<number> {
+    const id = videoIdOfSourceKey(uploadId) ?? uploadId;
     let state = this.hashes.get(id);
     if (offset === 0) state = { hash: createHash('sha256'), offset: 0 };
     if (!state || state.offset !== offset) {
       this.hashes.delete(id);
-      return write(stream, id, offset);
+      return write(stream, uploadId, offset);
     }
     this.hashes.set(id, state);
     // Abandoned uploads never finish; forget the oldest rather than grow without bound.
@@ -78,20 +95,20 @@ export class ResumableStore {
     });
     stream.on('error', (err) => tap.destroy(err));
     try {
-      const stored = await write(stream.pipe(tap), id, offset);
+      const stored = await write(stream.pipe(tap), uploadId, offset);
       if (stored !== running.offset) this.hashes.delete(id);
       return stored;
     } catch (err) {
       // The store may keep what it got of an interrupted PATCH: the hash is good if it saw the same.
-      if ((await this.offsetOf(id)) !== running.offset) this.hashes.delete(id);
+      if ((await this.offsetOf(uploadId)) !== running.offset) this.hashes.delete(id);
       throw err;
     }
   }
 
   /** The sha256 of a complete upload when this process saw every byte, else null. */
   takeSha256(videoId: string, size: number): string | null {
-    const state = this.hashes.get(uploadIdOf(videoId));
-    this.hashes.delete(uploadIdOf(videoId));
+    const state = this.hashes.get(videoId);
+    this.hashes.delete(videoId);
     return state && state.offset === size ? state.hash.digest('hex') : null;
   }
 
@@ -141,22 +158,29 @@ export class ResumableStore {
     await this.datastore.create(upload);
   }
 
-  /** Bytes received so far, or null when the store has no such upload. */
-  offset(videoId: string): Promise<number | null> {
-    return this.offsetOf(uploadIdOf(videoId));
+  /** Bytes received so far of a video's upload, or null when the store has no such upload. */
+  offset(video: { id: string; sourceKey: string | null }): Promise<number | null> {
+    return this.offsetOf(uploadIdOfVideo(video));
   }
 
-  /** Aborts the store's multipart upload and bookkeeping; missing uploads are fine. */
+  /**
+   * Aborts the store's multipart upload and bookkeeping; missing uploads are fine. Both layouts'
+   * ids are tried: the row (and with it the key it recorded) may already be gone.
+   */
   async remove(videoId: string): Promise<void> {
-    this.hashes.delete(uploadIdOf(videoId));
-    await this.datastore.remove(uploadIdOf(videoId)).catch(() => undefined);
+    this.hashes.delete(videoId);
+    for (const id of [uploadIdOf(videoId), legacySourceKey(videoId)]) await this.datastore.remove(id).catch(() => undefined);
   }
 }
 
+/** The tus id of a new upload: the key its original goes to. */
 export const uploadIdOf = (videoId: string): string => sourceKey(videoId);
 
-/** The video id of a tus upload id, or null for ids the platform did not issue. */
+/** The tus id of a video's upload: the original's key its row recorded (an upload opened before `sources/` keeps the old one). */
+export const uploadIdOfVideo = (video: { id: string; sourceKey: string | null }): string => sourceKeyOf(video);
+
+/** The video id of a tus upload id (either layout), or null for ids the platform did not issue. */
 export function videoIdOfUpload(uploadId: string): string | null {
-  const m = /^videos\/([^/]+)\/source$/.exec(uploadId);
-  return m ? parseVideoId(m[1]) : null;
+  const id = videoIdOfSourceKey(uploadId);
+  return id ? parseVideoId(id) : null;
 }

@@ -3,7 +3,7 @@ import { VideoStatus } from '../domain/video-status';
 import type { JobQueue, LiveJob } from '../jobs/job-queue';
 import { keyBeside, parseMediaPlaylist } from '../media/playlists';
 import type { ObjectStorage, UnfinishedUpload } from '../storage/storage';
-import { videoPrefix } from '../storage/keys';
+import { captionKey, publicPrefix, SOURCES_ROOT, storedPrefixes, videoIdOfKey, VIDEOS_ROOT } from '../storage/keys';
 
 export type FindingKind =
   | 'object-without-video'
@@ -25,6 +25,8 @@ export interface Finding {
   fixable: boolean;
   /** The job id of a job finding. */
   jobId?: string;
+  /** The objects `--fix` removes, when not the whole video prefix. */
+  keys?: string[];
   fixed?: boolean;
 }
 
@@ -43,16 +45,16 @@ export interface AuditReport {
 
 interface Deps {
   repo: Pick<AuditRepository, 'videosAfter' | 'renditionsOf'>;
-  storage: Pick<ObjectStorage, 'list' | 'get' | 'deletePrefix' | 'listUnfinishedUploads' | 'abortUnfinishedUpload'>;
+  storage: Pick<ObjectStorage, 'list' | 'get' | 'delete' | 'deletePrefix' | 'listUnfinishedUploads' | 'abortUnfinishedUpload'>;
   jobs: Pick<JobQueue, 'liveJobs' | 'remove'>;
   limits: AuditLimits;
 }
 
 const PAGE = 500;
-const ID_OF_KEY = /^videos\/([^/]+)\//;
 
 /**
- * Compares storage keys, video rows, rendition rows and queue jobs, both ways: objects and
+ * Compares storage keys (delivered files under `videos/`, originals under `sources/`), video rows,
+ * rendition rows and queue jobs, both ways: objects and
  * multipart uploads without a video, videos without their objects, videos stuck in a state past
  * its limit, jobs for videos that are gone. Read-only unless `fix` is asked for, which removes
  * orphans only (never a row, never the objects of a live video). Safe against a running
@@ -66,14 +68,14 @@ export class ConsistencyAudit {
     const { storage, repo, jobs, limits } = this.deps;
     // Storage first, rows second: a video created in between has a row but no listed objects (fine);
     // objects whose row is not found are checked once more before they count.
-    const keys = await storage.list('videos/');
+    const keys = [...(await storage.list(VIDEOS_ROOT)), ...(await storage.list(SOURCES_ROOT))];
     const keysById = new Map<string, Set<string>>();
     for (const key of keys) {
-      const id = ID_OF_KEY.exec(key)?.[1] ?? '';
+      const id = videoIdOfKey(key) ?? '';
       if (!keysById.has(id)) keysById.set(id, new Set());
       keysById.get(id)!.add(key);
     }
-    const unfinished = await storage.listUnfinishedUploads('videos/');
+    const unfinished = [...(await storage.listUnfinishedUploads(VIDEOS_ROOT)), ...(await storage.listUnfinishedUploads(SOURCES_ROOT))];
     const live = await jobs.liveJobs();
     const liveByVideo = new Map<string, LiveJob[]>();
     for (const job of live) if (job.videoId) liveByVideo.set(job.videoId, [...(liveByVideo.get(job.videoId) ?? []), job]);
@@ -99,14 +101,15 @@ export class ConsistencyAudit {
 
     for (const [id, objects] of keysById) {
       if (rows.has(id) || purging(id)) continue;
-      problems.push({ kind: 'object-without-video', videoId: id, detail: `${objects.size} object(s) under ${videoPrefix(id)} and no video row`, fixable: true });
+      const under = storedPrefixes(id).filter((prefix) => [...objects].some((k) => k.startsWith(prefix)));
+      problems.push({ kind: 'object-without-video', videoId: id, detail: `${objects.size} object(s) under ${under.join(' and ')} and no video row`, fixable: true });
     }
     for (const job of live) {
       if (!job.videoId || job.name === 'video.purge' || rows.has(job.videoId)) continue;
       problems.push({ kind: 'job-for-missing-video', videoId: job.videoId, detail: `${job.name} job ${job.id} (${job.state}) for a video that does not exist`, fixable: job.state !== 'active', jobId: job.id });
     }
     for (const u of unfinished) {
-      if (purging(ID_OF_KEY.exec(u.key)?.[1] ?? '')) continue;
+      if (purging(videoIdOfKey(u.key) ?? '')) continue;
       const finding = this.checkUnfinished(u, rows, now);
       if (finding) problems.push(finding);
     }
@@ -137,9 +140,18 @@ export class ConsistencyAudit {
           found.push({ kind, videoId: v.id, detail: `${v.status} for ${Math.round(age / 1000)} s with no transcode job`, fixable: false });
         }
         break;
-      case VideoStatus.FAILED:
-        if (objects.size && !purging) found.push({ kind: 'failed-video-with-objects', videoId: v.id, detail: `FAILED but ${objects.size} object(s) remain`, fixable: true });
+      case VideoStatus.FAILED: {
+        // A failed video keeps what is its own rather than an encode's: the validated source (it
+        // may be queued again) with its upload's bookkeeping beside it (tus keeps `<source>.info`),
+        // and its caption tracks. Only an encode's outputs, in `public/`, are leftovers.
+        const outputs = publicPrefix(v.id);
+        const captions = captionKey(v.id, '');
+        const leftovers = [...objects].filter((k) => k.startsWith(outputs) && !k.startsWith(captions));
+        if (leftovers.length && !purging) {
+          found.push({ kind: 'failed-video-with-objects', videoId: v.id, detail: `FAILED but ${leftovers.length} output object(s) remain, e.g. ${leftovers[0]}`, fixable: true, keys: leftovers });
+        }
         break;
+      }
       case VideoStatus.READY:
         break;
     }
@@ -183,7 +195,7 @@ export class ConsistencyAudit {
 
   /** Parts of an upload to a live video are in flight (tus, a transcode's output); any other are orphans. */
   private checkUnfinished(u: UnfinishedUpload, rows: Map<string, AuditVideo>, now: number): Finding | null {
-    const id = ID_OF_KEY.exec(u.key)?.[1] ?? null;
+    const id = videoIdOfKey(u.key);
     const row = id ? rows.get(id) : undefined;
     const inFlight = row && (row.status === VideoStatus.UPLOADING || row.status === VideoStatus.PROCESSING);
     if (inFlight) {
@@ -198,10 +210,12 @@ export class ConsistencyAudit {
     let fixed = 0;
     for (const p of problems) {
       if (!p.fixable || !p.videoId) continue;
-      if (p.kind === 'object-without-video' || p.kind === 'failed-video-with-objects') {
-        await storage.deletePrefix(videoPrefix(p.videoId));
+      if (p.kind === 'object-without-video') {
+        for (const prefix of storedPrefixes(p.videoId)) await storage.deletePrefix(prefix);
+      } else if (p.kind === 'failed-video-with-objects') {
+        for (const key of p.keys ?? []) await storage.delete(key);
       } else if (p.kind === 'unfinished-multipart-upload') {
-        for (const u of unfinished.filter((x) => x.key.startsWith(videoPrefix(p.videoId!)))) await storage.abortUnfinishedUpload(u);
+        for (const u of unfinished.filter((x) => videoIdOfKey(x.key) === p.videoId)) await storage.abortUnfinishedUpload(u);
       } else if (p.kind === 'job-for-missing-video') {
         if (!p.jobId || !(await jobs.remove(p.jobId))) continue;
       } else continue;

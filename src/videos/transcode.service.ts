@@ -2,10 +2,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../config/logger';
 import type { StoredImage, StoredStoryboard } from '../db/entities/video.entity';
+import type { VideoRepository } from '../db/repositories/video.repository';
 import { VideoStatus } from '../domain/video-status';
 import type { ProgressReporter } from '../events/progress-reporter';
 import type { ProgressPhase, VideoProgress } from '../events/progress';
-import { QUICK_SHARE, RESTART_PHASE, round1, type JobProgress } from '../events/progress-model';
+import { QUICK_SHARE, RESTART_PHASE, round1, THUMBNAIL_STEPS, type JobProgress, type ThumbnailStep } from '../events/progress-model';
 import { buildEncodeArgs, buildPosterArgs, buildRemuxArgs, buildStoryboardSheetArgs, DASH_MANIFEST, gopFrames, initName, MASTER_PLAYLIST, mediaPlaylistName } from '../media/ffmpeg-args';
 import { FfmpegError } from '../media/ffmpeg-runner';
 import { keyframesAligned } from '../media/keyframes';
@@ -15,7 +16,7 @@ import type { MediaTools } from '../media/media-tools';
 import { canCopyTopRung, canRemux, planStoryboard, posterSizes, readVariants, storyboardVtt, withFrameRate, type VariantInfo } from '../media/outputs';
 import type { ProbeResult } from '../media/probe';
 import { percentOf, type FfmpegProgress } from '../media/progress-parser';
-import { CAPTIONS_FOLDER, publicKey, publicPrefix, sourceKey, unguessableName } from '../storage/keys';
+import { CAPTIONS_FOLDER, publicKey, publicPrefix, sourceKeyOf, unguessableName } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import type { CaptionPublisher } from './caption-publisher';
 import { createWorkspace, downloadSource, removeWorkspace, uploadDir } from './transcode-files';
@@ -53,6 +54,8 @@ export type TranscodeOutcome = 'READY' | 'SKIPPED';
 
 export interface TranscodeDeps {
   lifecycle: Pick<VideoLifecycle, 'claim' | 'recordProbe' | 'publishPlayable' | 'markReady' | 'fail'>;
+  /** The row says where the original is (rows from before `sources/` keep the old key). */
+  videos: Pick<VideoRepository, 'findById'>;
   storage: ObjectStorage;
   tools: MediaTools;
   /** Puts the video's caption tracks into each version it publishes (the transcode writes manifests without them). */
@@ -145,7 +148,9 @@ export class TranscodeService {
   private async probe(a: Attempt): Promise<Source> {
     // From here on the reporter's heartbeat covers the source download and the probe.
     this.report(a, 'PROBE', 0, {}, true);
-    if (!(await downloadSource(this.deps.storage, sourceKey(a.videoId), a.src))) throw new MediaError('The uploaded file is missing');
+    const row = await this.deps.videos.findById(a.videoId);
+    if (!row) throw new VideoGoneError(a.videoId);
+    if (!(await downloadSource(this.deps.storage, sourceKeyOf(row), a.src))) throw new MediaError('The uploaded file is missing');
     let info: ProbeResult;
     try {
       info = await this.deps.tools.probe(a.src);
@@ -246,16 +251,22 @@ export class TranscodeService {
     return { out, variants, storyboard, copyTopRung };
   }
 
-  /** Stage 4: a poster in two sizes (a representative frame), the storyboard's sheet and its WebVTT index. */
+  /**
+   * Stage 4: a poster in two sizes (a representative frame), the storyboard's sheet and its WebVTT
+   * index. Each finished step is an event of its own (forced, like a finished rung: at most three),
+   * so the phase visibly moves however quickly the steps follow each other.
+   */
   private async thumbnails(a: Attempt, { info }: Source, encoded: Encoded): Promise<Poster> {
     this.report(a, 'THUMBNAILS', 0, {}, true);
+    const done = (step: ThumbnailStep) => this.report(a, 'THUMBNAILS', THUMBNAIL_STEPS[step], {}, true);
     const sizes = posterSizes(info.displayWidth, info.displayHeight).map((s) => ({ ...s, file: path.join(encoded.out, `poster-${s.width}x${s.height}.jpg`) }));
     await this.ffmpeg(a, buildPosterArgs({ input: a.src, startSeconds: info.duration * 0.1, spanSeconds: Math.max(0.2, info.duration * 0.4), sizes }));
-    this.report(a, 'THUMBNAILS', 60);
+    done('poster');
     const sheet = 'storyboard-001.jpg';
     await this.ffmpeg(a, buildStoryboardSheetArgs({ ...encoded.storyboard, file: path.join(encoded.out, sheet) }));
+    done('sheet');
     await writeFile(path.join(encoded.out, 'storyboard.vtt'), storyboardVtt(encoded.storyboard, info.duration, sheet));
-    this.report(a, 'THUMBNAILS', 100);
+    done('index');
     return sizes;
   }
 

@@ -2,14 +2,15 @@ import type { Logger } from '../config/logger';
 import type { VideoEntity } from '../db/entities';
 import type { VideoRepository } from '../db/repositories/video.repository';
 import { VideoStatus } from '../domain/video-status';
-import { AppError } from '../errors';
+import { AppError, serviceUnavailable } from '../errors';
 import type { JobQueue } from '../jobs/job-queue';
 import { checkMedia } from '../media/media-policy';
 import type { MediaTools } from '../media/media-tools';
 import { ProbeError } from '../media/probe';
-import { sourceKey, videoPrefix } from '../storage/keys';
+import { sourceKeyOf } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
 import type { ResumableStore } from '../storage/tus-store';
+import { deleteVideoObjects } from '../storage/video-objects';
 import type { QueuePositions } from './queue-positions';
 import type { UploadProgress } from './upload-progress';
 import type { SourceFacts, VideoLifecycle } from './video-lifecycle';
@@ -30,7 +31,7 @@ export interface UploadFinalizerDeps {
   logger: Logger;
   videos: Pick<VideoRepository, 'findById' | 'queuedIds'>;
   lifecycle: Pick<VideoLifecycle, 'queue' | 'failUpload' | 'discardUpload'>;
-  storage: Pick<ObjectStorage, 'presignedGetUrl' | 'deletePrefix'>;
+  storage: Pick<ObjectStorage, 'presignedGetUrl' | 'deletePrefix' | 'ping'>;
   resumable: Pick<ResumableStore, 'remove'>;
   jobs: Pick<JobQueue, 'add'>;
   progress: Pick<UploadProgress, 'received' | 'forget'>;
@@ -53,7 +54,7 @@ export class UploadFinalizer {
 
   async complete(video: VideoEntity, source: ReceivedSource): Promise<VideoEntity> {
     this.deps.progress.received(video.id, source.sizeBytes);
-    await this.deps.lifecycle.queue(video.id, await this.inspect(video.id, source));
+    await this.deps.lifecycle.queue(video.id, await this.inspect(video, source));
     return this.ensureQueued(video.id);
   }
 
@@ -97,7 +98,7 @@ export class UploadFinalizer {
     // parts once it is back, retrying for hours.
     const removed = await resumable
       .remove(videoId)
-      .then(() => storage.deletePrefix(videoPrefix(videoId)))
+      .then(() => deleteVideoObjects(storage, videoId))
       .then(
         () => true,
         (err: unknown) => {
@@ -130,9 +131,9 @@ export class UploadFinalizer {
   }
 
   /** What the stored source is, or UNSUPPORTED_MEDIA with the reason. */
-  private async inspect(videoId: string, source: ReceivedSource): Promise<SourceFacts> {
+  private async inspect(video: VideoEntity, source: ReceivedSource): Promise<SourceFacts> {
     const { tools, storage } = this.deps;
-    const url = await storage.presignedGetUrl(sourceKey(videoId), PROBE_URL_TTL_SECONDS);
+    const url = await storage.presignedGetUrl(sourceKeyOf(video), PROBE_URL_TTL_SECONDS);
     try {
       const p = await tools.probe(url);
       const verdict = checkMedia(p);
@@ -148,7 +149,11 @@ export class UploadFinalizer {
         sourceAudioCodec: p.audioCodec,
       };
     } catch (err) {
-      if (err instanceof ProbeError) throw new AppError('UNSUPPORTED_MEDIA', `Not a playable video: ${err.message}`);
+      if (err instanceof ProbeError) {
+        // ffprobe reads the source from storage: a storage that went away is not a bad file.
+        if (!(await storage.ping().then(() => true, () => false))) throw serviceUnavailable('Storage is unavailable for a moment; retry shortly');
+        throw new AppError('UNSUPPORTED_MEDIA', `Not a playable video: ${err.message}`);
+      }
       throw err;
     }
   }

@@ -3,10 +3,10 @@ import { pipeline, type Readable } from 'node:stream';
 import type { FileUpload } from 'graphql-upload-minimal';
 import type { VideoEntity } from '../db/entities';
 import type { VideoRepository } from '../db/repositories/video.repository';
-import { AppError, badInput, notFound } from '../errors';
-import { sourceKey } from '../storage/keys';
-import type { ObjectStorage } from '../storage/storage';
-import type { ResumableStore } from '../storage/tus-store';
+import { AppError, badInput, isOutage, notFound, serviceUnavailable } from '../errors';
+import { sourceKey, sourceKeyOf } from '../storage/keys';
+import { StorageWriteError, type ObjectStorage } from '../storage/storage';
+import { uploadIdOfVideo, type ResumableStore } from '../storage/tus-store';
 import type { UploadFinalizer } from './upload-finalizer';
 import { tooLarge, UploadMeter } from './upload-meter';
 import type { UploadKeyRef, UploadProgress } from './upload-progress';
@@ -35,8 +35,8 @@ export interface Ticket {
 
 /** What a tus request on an existing upload amounts to, decided before the tus server sees it. */
 export type ResumableDecision =
-  /** Bytes still to come (or a HEAD): the tus server handles the request. */
-  | { action: 'pass' }
+  /** Bytes still to come (or a HEAD): the tus server handles the request, on this upload id. */
+  | { action: 'pass'; uploadId: string }
   /** Every byte is stored and validated: answer the final PATCH with this offset, without the tus server. */
   | { action: 'finished'; offset: number }
   /** A finished upload cannot be deleted over tus, and a final PATCH must name the final offset. */
@@ -112,7 +112,7 @@ export class UploadService {
       source.once('limit', () => source.destroy(tooLarge(max)));
       const meter = new UploadMeter(max, (n) => progress.bytes(id, n, fields.sizeBytes ?? null, key));
       const body = pipeline(source, meter, () => undefined);
-      await storage.put(sourceKey(id), body, { contentType: 'application/octet-stream' });
+      await storage.put(sourceKeyOf(video), body, { contentType: 'application/octet-stream' });
       if ((source as Readable & { truncated?: boolean }).truncated) throw tooLarge(max);
       if (meter.bytes === 0) throw badInput('The file is empty');
       const sha256 = meter.digest();
@@ -124,8 +124,17 @@ export class UploadService {
       }
       return await finalizer.complete(video, { sizeBytes: meter.bytes, sha256 });
     } catch (err) {
-      // The request body broke (client gone, malformed part): the client's fault, not storage's.
-      const appErr = sourceFailed && !(err instanceof AppError) ? badInput('The upload was interrupted or malformed') : toUploadError(err, max);
+      // Storage failing (S3 cut) also ends the body (the put stops reading it), so the storage
+      // side is asked first: it failed if the put says so. Otherwise the request body broke
+      // (client gone, malformed part): the client's fault.
+      const appErr =
+        err instanceof StorageWriteError
+          ? storageUnavailable()
+          : sourceFailed && !(err instanceof AppError)
+            ? badInput('The upload was interrupted or malformed')
+            : !(err instanceof AppError) && isOutage(err)
+              ? serviceUnavailable()
+              : toUploadError(err, max);
       await finalizer.discard(id, appErr instanceof AppError ? appErr.message : 'Upload failed', false);
       throw appErr;
     }
@@ -164,14 +173,14 @@ export class UploadService {
     const size = video.sizeBytes;
     if (video.status === VideoStatus.UPLOADING) {
       if (video.uploadExpiresAt && video.uploadExpiresAt < new Date()) throw new AppError('NOT_FOUND', 'The upload expired', { gone: true });
-      const complete = method === 'PATCH' && size !== null && uploadOffset === size && (await this.deps.resumable.offset(videoId)) === size;
-      if (!complete) return { action: 'pass' };
+      const complete = method === 'PATCH' && size !== null && uploadOffset === size && (await this.deps.resumable.offset(video)) === size;
+      if (!complete) return { action: 'pass', uploadId: uploadIdOfVideo(video) };
       await this.finishResumable(videoId);
       return { action: 'finished', offset: size };
     }
     // Finished: the store's upload is closed, so retries of the final PATCH are answered here.
     if (method === 'DELETE') return { action: 'refuse', reason: 'finished' };
-    if (method !== 'PATCH') return { action: 'pass' };
+    if (method !== 'PATCH') return { action: 'pass', uploadId: uploadIdOfVideo(video) };
     if (uploadOffset !== (size ?? 0)) return { action: 'refuse', reason: 'offset-mismatch' };
     await this.finishResumable(videoId);
     return { action: 'finished', offset: size ?? 0 };
@@ -189,11 +198,17 @@ export class UploadService {
     if (!video) throw notFound();
     if (video.status !== VideoStatus.UPLOADING) return finalizer.ensureQueued(videoId);
     try {
-      const stat = await storage.stat(sourceKey(videoId));
+      const key = sourceKeyOf(video);
+      const stat = await storage.stat(key);
       if (!stat || stat.size === 0) throw badInput('The file is empty');
-      const sha256 = this.deps.resumable.takeSha256(videoId, stat.size) ?? (await sha256Of(await storage.get(sourceKey(videoId))));
+      const sha256 = this.deps.resumable.takeSha256(videoId, stat.size) ?? (await sha256Of(await storage.get(key)));
       return await finalizer.complete(video, { sizeBytes: stat.size, sha256 });
     } catch (err) {
+      // Every byte is stored: an outage (storage or database away) keeps them, and the client's
+      // retried final PATCH finishes the upload later (or it expires like any unfinished one).
+      if (err instanceof AppError ? err.code === 'SERVICE_UNAVAILABLE' : isOutage(err)) {
+        throw err instanceof AppError ? err : serviceUnavailable();
+      }
       const appErr = toUploadError(err, this.deps.maxUploadBytes);
       await finalizer.discard(videoId, appErr instanceof AppError ? appErr.message : 'Upload failed', true);
       throw appErr;
@@ -247,9 +262,13 @@ async function sha256Of(stream: Readable): Promise<string> {
   return hash.digest('hex');
 }
 
+/** The storage server failed while the upload was fine: a retryable server-side error. */
+const storageUnavailable = (): AppError => serviceUnavailable('Storage is unavailable for a moment; nothing was kept, retry the upload shortly');
+
 /** Maps stream and parser failures to contract errors; unknown errors pass through (masked later). */
 export function toUploadError(err: unknown, maxBytes: number): Error {
   if (err instanceof AppError) return err;
+  if (err instanceof StorageWriteError) return storageUnavailable();
   const status = (err as { status?: unknown }).status;
   const code = (err as { code?: unknown }).code;
   if (status === 413) return tooLarge(maxBytes);

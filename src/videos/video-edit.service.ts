@@ -4,7 +4,7 @@ import type { VideoEntity } from '../db/entities';
 import type { VideoRepository } from '../db/repositories/video.repository';
 import { forbidden, notFound } from '../errors';
 import type { JobQueue } from '../jobs/job-queue';
-import { videoPrefix } from '../storage/keys';
+import { deleteVideoObjects } from '../storage/video-objects';
 import type { ObjectStorage } from '../storage/storage';
 import { canView } from './video-access';
 import { detailsPatch, type VideoUpdate } from './video-details';
@@ -83,7 +83,7 @@ export class VideoEditService {
     await this.deps.views.forget(id);
     let storageDone = false;
     try {
-      await this.deps.storage.deletePrefix(videoPrefix(id));
+      await deleteVideoObjects(this.deps.storage, id);
       storageDone = true;
     } catch (err) {
       this.deps.logger.warn({ err, videoId: id }, 'storage delete failed; left to the purge job');

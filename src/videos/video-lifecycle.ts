@@ -216,12 +216,15 @@ export class VideoLifecycle {
   }
 
   /**
-   * A READY video's new poster, written only while `published` (the manifest of the generation the
-   * poster was made from) is still the published one: a re-encode in between brings its own poster,
-   * and this one, made from a generation about to be removed, must not replace it. No status move.
+   * A READY video's new poster, written only while the generation the poster was made from (the
+   * folder of `published`, its HLS manifest when read) is still the published one: a re-encode in
+   * between brings its own poster, and this one, made from a generation about to be removed, must
+   * not replace it. A caption change in between only gives that generation new manifest names, so
+   * it does not refuse the poster. No status move.
    */
   async setPoster(id: string, poster: StoredImage[], guard: { published: string }): Promise<boolean> {
-    if (!(await this.deps.repo.update(id, { poster }, { from: [VideoStatus.READY], match: { hlsKey: guard.published } }))) return false;
+    const generation = guard.published.slice(0, guard.published.lastIndexOf('/') + 1);
+    if (!generation || !(await this.deps.repo.update(id, { poster }, { from: [VideoStatus.READY], hlsKeyIn: generation }))) return false;
     // The replaced poster files are removed next: the edge must not keep serving them.
     await this.changed(id, true);
     return true;

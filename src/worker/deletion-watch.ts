@@ -1,7 +1,7 @@
 import type { VideoRepository } from '../db/repositories/video.repository';
 import type { DeletionSubscriber } from '../events/event-bus';
-import { videoPrefix } from '../storage/keys';
 import type { ObjectStorage } from '../storage/storage';
+import { deleteVideoObjects } from '../storage/video-objects';
 
 /** The abort reason of work whose video was deleted. */
 export class VideoDeletedError extends Error {
@@ -48,13 +48,13 @@ export class DeletionWatch {
   }
 
   /**
-   * When the video's row is gone, removes every object under its prefix: what the work wrote after
+   * When the video's row is gone, removes every object of it (both prefixes): what the work wrote after
    * the delete's own storage purge (a generation being uploaded, a first-playable version). True
    * when the video was deleted.
    */
   async purgeIfDeleted(videoId: string): Promise<boolean> {
     if (await this.deps.videos.findById(videoId)) return false;
-    await this.deps.storage.deletePrefix(videoPrefix(videoId));
+    await deleteVideoObjects(this.deps.storage, videoId);
     return true;
   }
 }

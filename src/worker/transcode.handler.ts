@@ -72,6 +72,8 @@ export function transcodeJobHandler(deps: TranscodeJobDeps) {
         deps.logger.warn({ videoId, attempt: job.attemptsMade + 1, err: (err as Error).message }, 'transcode attempt failed; will retry');
         throw err;
       }
+      // The stored reason is what the owner reads; the error itself (addresses, paths) stays in the log.
+      deps.logger.error({ videoId, attempt, err: (err as Error).message }, 'transcode failed');
       await deps.service.fail(videoId, final);
       throw err instanceof MediaError || timeout.aborted ? new UnrecoverableError(final) : err;
     } finally {
@@ -87,7 +89,9 @@ export function onTranscodeJobFailed(deps: Pick<TranscodeJobDeps, 'service' | 'l
     const attempts = job.opts.attempts ?? 1;
     const exhausted = job.attemptsMade >= attempts || /stalled/i.test(err.message) || err.name === 'UnrecoverableError';
     if (!exhausted) return;
-    await deps.service.fail(job.data.videoId, `Processing failed: ${err.message}`).catch((e: unknown) =>
+    deps.logger.error({ videoId: job.data.videoId, err: err.message }, 'transcode job failed outside its handler');
+    const reason = /stalled/i.test(err.message) ? 'Processing stopped: the worker running it was lost too often' : 'Processing failed';
+    await deps.service.fail(job.data.videoId, reason).catch((e: unknown) =>
       deps.logger.error({ err: e, videoId: job.data.videoId }, 'could not mark video FAILED'),
     );
   };
@@ -98,6 +102,8 @@ export function finalReason(err: unknown, job: Pick<TranscodeJob, 'attemptsMade'
   if (err instanceof MediaError) return err.message;
   if (timeout.aborted) return `Processing took longer than ${Math.round(timeoutSeconds / 60)} minutes and was stopped`;
   const attempts = job.opts.attempts ?? 1;
-  if (job.attemptsMade + 1 >= attempts) return `Processing failed after ${attempts} attempts: ${(err as Error).message}`;
+  // Not the error's message: it may name internals (an address, a path), and the owner of any
+  // upload reads this. Bad media (MediaError) above has messages written for users.
+  if (job.attemptsMade + 1 >= attempts) return `Processing failed after ${attempts} attempts`;
   return null;
 }

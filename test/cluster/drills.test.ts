@@ -4,6 +4,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { VideoStatus } from '../../src/domain/video-status';
 import { jobIdFor } from '../../src/jobs/job-types';
 import { JobQueue } from '../../src/jobs/job-queue';
+import { publicPrefix } from '../../src/storage/keys';
 import { eventuallyAuditClean } from '../helpers/audit';
 import { gql, signUp } from '../helpers/graphql';
 import { mediaDir, type MediaDir } from '../helpers/media';
@@ -56,7 +57,7 @@ describe('fault drills', { timeout: 900_000 }, () => {
   };
   const generations = async (id: string): Promise<string[]> => {
     const ops = await cluster.infra();
-    const keys = await ops.storage.list(`videos/${id}/public/`);
+    const keys = await ops.storage.list(publicPrefix(id));
     return [...new Set(keys.map((k) => k.split('/')[3]).filter((g) => g && !g.includes('.')))];
   };
   /** READY is written before the older generations are removed: the published one is soon the only one. */
@@ -164,9 +165,10 @@ describe('fault drills', { timeout: 900_000 }, () => {
     const result = await sending;
     await sleep(3000);
     cluster.s3.up();
-    // A coded GraphQL error (or a refused request), never a video.
+    // Storage's failure, coded as such (retryable, not the client's BAD_USER_INPUT), or a refused request; never a video.
     const answer = result.body ? (JSON.parse(result.body) as { data?: { uploadVideo: unknown } | null; errors?: { extensions?: { code?: string } }[] }) : null;
-    assert.ok(!answer?.data?.uploadVideo && (result.status === null || answer?.errors?.[0]?.extensions?.code), JSON.stringify(result));
+    assert.ok(!answer?.data?.uploadVideo, JSON.stringify(result));
+    assert.ok(result.status === null || answer?.errors?.[0]?.extensions?.code === 'SERVICE_UNAVAILABLE', JSON.stringify(result));
     // A tus upload whose store is unreachable fails its PATCH and resumes later.
     const ticket = await createUpload(cluster.url, token, { title: 'Drill 3 tus', filename: 'drill.mp4', sizeBytes: (await readFile(clip)).length, visibility: 'PUBLIC' });
     assert.ok(ticket.data);

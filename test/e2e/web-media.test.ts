@@ -300,7 +300,8 @@ describe('upload, processing and playback in Chromium', () => {
     await other.goto(`${base}/watch/${privateVideoId}`);
     await other.getByRole('heading', { name: 'Video not found' }).waitFor();
     await other.goto(`${base}/`);
-    await other.getByTestId('public-videos').waitFor();
+    // The list once loaded (cards or the empty text), not while it still says "Loading…".
+    await other.getByTestId('public-videos').locator('.grid, .empty').first().waitFor();
     assert.equal(await other.locator(`[data-video-id="${privateVideoId}"]`).count(), 0);
     await stranger.close();
   });

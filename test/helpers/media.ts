@@ -153,10 +153,17 @@ export async function makeClip(
  * The state the upload step leaves: a QUEUED video row with its original in storage, and the
  * transcode job enqueued as the upload service does it.
  */
-export async function queueVideo(stack: TestStack, ownerId: string, file: string, opts: { enqueue?: boolean; visibility?: Visibility } = {}): Promise<string> {
+export async function queueVideo(
+  stack: TestStack,
+  ownerId: string,
+  file: string,
+  opts: { enqueue?: boolean; visibility?: Visibility; sourceKeyOf?: (id: string) => string } = {},
+): Promise<string> {
   const id = randomUUID();
   const storage = stack.api.infra.storage;
-  const put = await storage.put(sourceKey(id), createReadStream(file));
+  // `sourceKeyOf: legacySourceKey` seeds a row from before sources/ existed.
+  const key = (opts.sourceKeyOf ?? sourceKey)(id);
+  const put = await storage.put(key, createReadStream(file));
   await stack.api.infra.ds.getRepository(VideoEntity).insert({
     id,
     ownerId,
@@ -164,7 +171,7 @@ export async function queueVideo(stack: TestStack, ownerId: string, file: string
     description: null,
     status: VideoStatus.QUEUED,
     visibility: opts.visibility ?? Visibility.PUBLIC,
-    sourceKey: sourceKey(id),
+    sourceKey: key,
     sizeBytes: put.size,
   });
   if (opts.enqueue !== false) await enqueue(stack, id);

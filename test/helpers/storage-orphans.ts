@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { Client } from 'minio';
+import { sourceKey, SOURCES_ROOT, videoIdOfKey, VIDEOS_ROOT } from '../../src/storage/keys';
 import type { TestStack } from './env';
 
 interface Row {
@@ -9,27 +10,27 @@ interface Row {
 }
 
 /**
- * Storage and rows agree: every object under `videos/` belongs to a video row; no row is left
+ * Storage and rows agree: every object under `videos/` and `sources/` belongs to a video row; no row is left
  * UPLOADING (unless the scenario is mid-upload on purpose); FAILED rows hold no bytes; queued or
  * later rows have their source; and (S3) no unfinished multipart upload is left behind.
  */
 export async function assertNoOrphans(stack: TestStack, opts: { uploading?: string[] } = {}): Promise<void> {
   const allowed = new Set(opts.uploading ?? []);
-  const keys = await stack.api.infra.storage.list('videos/');
+  const keys = [...(await stack.api.infra.storage.list(VIDEOS_ROOT)), ...(await stack.api.infra.storage.list(SOURCES_ROOT))];
   const rows = (await stack.api.infra.ds.query('SELECT id, status, source_key FROM videos')) as Row[];
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const keysOf = (id: string) => keys.filter((k) => k.startsWith(`videos/${id}/`));
+  const keysOf = (id: string) => keys.filter((k) => videoIdOfKey(k) === id);
 
   for (const key of keys) {
-    const id = key.split('/')[1];
-    assert.ok(byId.has(id), `object ${key} has no video row`);
+    const id = videoIdOfKey(key);
+    assert.ok(id && byId.has(id), `object ${key} has no video row`);
   }
   for (const row of rows) {
     if (row.status === 'UPLOADING') assert.ok(allowed.has(row.id), `video ${row.id} was left UPLOADING`);
     if (row.status === 'FAILED') assert.deepEqual(keysOf(row.id), [], `FAILED video ${row.id} still holds objects`);
     if (['QUEUED', 'PROCESSING', 'READY'].includes(row.status)) {
-      assert.equal(row.source_key, `videos/${row.id}/source`);
-      assert.ok(keys.includes(`videos/${row.id}/source`), `video ${row.id} (${row.status}) has no source object`);
+      assert.equal(row.source_key, sourceKey(row.id));
+      assert.ok(keys.includes(sourceKey(row.id)), `video ${row.id} (${row.status}) has no source object`);
     }
   }
   const storage = stack.config.storage;
@@ -43,10 +44,12 @@ export async function assertNoOrphans(stack: TestStack, opts: { uploading?: stri
       region: storage.region,
       pathStyle: storage.pathStyle,
     });
-    const stream = client.listIncompleteUploads(storage.bucket, 'videos/', true);
-    for await (const u of stream as AsyncIterable<{ key: string }>) {
-      const id = u.key.split('/')[1];
-      assert.ok(allowed.has(id), `unfinished multipart upload left at ${u.key}`);
+    for (const root of [VIDEOS_ROOT, SOURCES_ROOT]) {
+      const stream = client.listIncompleteUploads(storage.bucket, root, true);
+      for await (const u of stream as AsyncIterable<{ key: string }>) {
+        const id = videoIdOfKey(u.key);
+        assert.ok(id && allowed.has(id), `unfinished multipart upload left at ${u.key}`);
+      }
     }
   }
 }

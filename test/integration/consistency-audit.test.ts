@@ -5,11 +5,11 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from 'minio';
 import { VideoStatus } from '../../src/domain/video-status';
 import { JobQueue } from '../../src/jobs/job-queue';
-import { publicKey, sourceKey } from '../../src/storage/keys';
+import { captionKey, legacySourceKey, publicKey, sourceKey } from '../../src/storage/keys';
 import { assertAuditClean, runAudit } from '../helpers/audit';
 import { startStack, type TestStack } from '../helpers/env';
 import { signUp } from '../helpers/graphql';
-import { mediaDir, queueVideo, readText, waitForStatus, type MediaDir } from '../helpers/media';
+import { mediaDir, queueVideo, readText, seedVideo, waitForStatus, type MediaDir } from '../helpers/media';
 
 describe('consistency audit', () => {
   let stack: TestStack;
@@ -70,5 +70,30 @@ describe('consistency audit', () => {
     assert.deepEqual(after.problems.map((p) => p.kind).sort(), ['rendition-files-missing', 'stuck-queued'], 'rows and live videos are never touched');
     assert.ok(await storage.stat(sourceKey(ready)), 'the READY video keeps its files');
     assert.ok(await storage.stat(publicKey(ready, playlist.split('/public/')[1])));
+  });
+
+  it('keeps a failed video\'s source and caption tracks, and --fix removes only a failed encode\'s leftovers', async () => {
+    const { storage } = stack.api.infra;
+    const put = (key: string) => storage.put(key, Readable.from([Buffer.from('x')]));
+    // Failed with what it keeps (source for a later retry, captions that outlive encodes) and one
+    // file of the encode that failed.
+    const failed = await seedVideo(stack, { ownerId: owner, status: VideoStatus.FAILED });
+    // (tus keeps its bookkeeping beside the source after the upload; a video from before sources/ has them under videos/.)
+    const kept = [sourceKey(failed), `${sourceKey(failed)}.info`, legacySourceKey(failed), `${legacySourceKey(failed)}.info`, captionKey(failed, 'en-0a1b2c.vtt')];
+    const leftover = publicKey(failed, 'gen0123/media_0.m3u8');
+    for (const key of [...kept, leftover]) await put(key);
+    // Failed with only what it keeps: nothing to report.
+    const tidy = await seedVideo(stack, { ownerId: owner, status: VideoStatus.FAILED });
+    for (const key of [sourceKey(tidy), captionKey(tidy, 'fr-3d4e5f.vtt')]) await put(key);
+
+    const report = await runAudit(stack.config, stack.api.infra);
+    const mine = (r: typeof report) => r.problems.filter((p) => p.videoId === failed || p.videoId === tidy);
+    assert.deepEqual(mine(report).map((p) => [p.videoId, p.kind]), [[failed, 'failed-video-with-objects']]);
+    assert.match(mine(report)[0].detail, /1 output object/);
+
+    await runAudit(stack.config, stack.api.infra, { fix: true });
+    assert.deepEqual(mine(await runAudit(stack.config, stack.api.infra)), []);
+    assert.equal(await storage.stat(leftover), null, 'the failed encode\'s file is removed');
+    for (const key of [...kept, sourceKey(tidy), captionKey(tidy, 'fr-3d4e5f.vtt')]) assert.ok(await storage.stat(key), `${key} is kept`);
   });
 });

@@ -11,7 +11,8 @@ import { purgeHandler } from '../../src/worker/purge.handler';
 import type { Job } from 'bullmq';
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
-import { videoPrefix } from '../../src/storage/keys';
+import { sourceKey, videoPrefix } from '../../src/storage/keys';
+import { listVideoObjects } from '../../src/storage/video-objects';
 import { Visibility } from '../../src/domain/video-status';
 import { startStack, type TestStack } from '../helpers/env';
 import { errorCode, gql, signUp } from '../helpers/graphql';
@@ -203,7 +204,7 @@ describe('delivery: GET /videos/:id/…', () => {
     assert.ok((await stack.api.infra.redis.exists(cacheKeys(stack.config.redisPrefix, id).data)) === 1);
     const r = await gql<{ deleteVideo: boolean }>(stack.url, 'mutation($id:ID!){ deleteVideo(id:$id) }', { id }, owner.token);
     assert.equal(r.data?.deleteVideo, true);
-    assert.deepEqual(await stack.api.infra.storage.list(videoPrefix(id)), []);
+    assert.deepEqual(await listVideoObjects(stack.api.infra.storage, id), []);
     assert.equal(await stack.api.infra.ds.getRepository(VideoEntity).countBy({ id }), 0);
     assert.equal(await stack.api.infra.ds.getRepository(RenditionEntity).countBy({ videoId: id }), 0);
     const keys = await stack.api.infra.redis.keys(`${stack.config.redisPrefix}:*${id}*`);
@@ -220,12 +221,13 @@ describe('delivery: GET /videos/:id/…', () => {
     const id = randomUUID(); // no row: deleted while the worker was still writing
     const { storage } = stack.api.infra;
     await storage.put(`videos/${id}/public/late/seg-00001.m4s`, Readable.from([Buffer.alloc(10)]));
+    await storage.put(sourceKey(id), Readable.from([Buffer.alloc(10)]));
     const jobs = new JobQueue(stack.api.infra.redis, stack.config.redisPrefix);
     const videos = new VideoRepository(stack.api.infra.ds);
     const cache = new VideoCache(stack.api.infra.redis, stack.config.redisPrefix, videos, { enabled: true, ttlSeconds: 60, negativeTtlSeconds: 5, jitter: 0 });
     const deps = { videos, jobs, storage, cache };
     await purgeHandler(deps)({ data: { videoId: id } } as Job<{ videoId: string }, unknown, 'video.purge'>);
-    assert.deepEqual(await storage.list(videoPrefix(id)), []);
+    assert.deepEqual(await listVideoObjects(storage, id), [], 'the original (sources/) too');
     const live = await seedVideo(stack, { ownerId: owner.userId, ladder });
     const result = await purgeHandler(deps)({ data: { videoId: live } } as Job<{ videoId: string }, unknown, 'video.purge'>);
     assert.deepEqual(result, { skipped: 'video exists' });

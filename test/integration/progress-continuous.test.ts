@@ -73,6 +73,16 @@ describe('progress during a long encode (30 s 1080p)', () => {
     assert.ok(events.filter((e) => e.phase === 'PROBE').every((e) => e.etaSeconds === null));
   });
 
+  it('moves through THUMBNAILS step by step (poster, storyboard sheet, index), within its span, never back', () => {
+    const thumbnails = events.filter((e) => e.phase === 'THUMBNAILS');
+    // Heartbeats repeat the last step; the steps themselves come once each, in order.
+    const steps = thumbnails.map((e) => e.phasePercent).filter((p, i, all) => i === 0 || p !== all[i - 1]);
+    assert.deepEqual(steps, [0, 75, 95, 100]);
+    const percents = thumbnails.map((e) => e.percent);
+    assert.ok(percents.every((p, i) => p >= 90 && p <= 94 && (i === 0 || p >= percents[i - 1])), percents.join());
+    assert.equal(percents.at(-1), 94);
+  });
+
   it('never leaves more than ~1 s without an event while processing', () => {
     const processing = events.filter((e) => e.status === 'PROCESSING');
     let gap = 0;

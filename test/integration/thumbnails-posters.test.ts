@@ -231,6 +231,19 @@ describe('thumbnails at any time, and custom posters', () => {
       assert.equal(await lifecycle.setPoster(videoId, other, { published: `${publicPrefix(videoId)}old/master.m3u8` }), false);
       assert.deepEqual((await stack.api.infra.ds.getRepository(VideoEntity).findOneByOrFail({ id: videoId })).poster, row.poster);
       assert.equal(await lifecycle.setPoster(videoId, row.poster!, { published: row.hlsKey! }), true, 'the published one');
+      // Refused for a folder that is a LIKE pattern, and for a folder above the generation.
+      for (const published of [`${publicPrefix(videoId)}%/master.m3u8`, `${publicPrefix(videoId)}_${generation.slice(1)}/master.m3u8`, `${publicPrefix(videoId)}master.m3u8`]) {
+        assert.equal(await lifecycle.setPoster(videoId, other, { published }), false, published);
+      }
+      // A caption change gives the generation's manifests new names: a poster made before it is still written.
+      const revised = `${publicPrefix(videoId)}${generation}/master-r9.m3u8`;
+      await stack.api.infra.ds.getRepository(VideoEntity).update({ id: videoId }, { hlsKey: revised });
+      try {
+        assert.equal(await lifecycle.setPoster(videoId, row.poster!, { published: row.hlsKey! }), true, 'same generation, read before the caption change');
+      } finally {
+        await stack.api.infra.ds.getRepository(VideoEntity).update({ id: videoId }, { hlsKey: row.hlsKey });
+      }
+      assert.deepEqual((await stack.api.infra.ds.getRepository(VideoEntity).findOneByOrFail({ id: videoId })).poster, row.poster);
     });
 
     it('refuses what is not a usable image, or not the caller’s to change, and keeps the poster and its files', async () => {

@@ -9,6 +9,7 @@ import { mediaDir, type MediaDir } from '../helpers/media';
 import { assertNoOrphans, eventuallyNoOrphans } from '../helpers/storage-orphans';
 import { createUpload, transcodeJobs, tusRequest, tusUpload, uploadFile } from '../helpers/uploads';
 import { jobIdFor } from '../../src/jobs/job-types';
+import { sourceKey, sourcePrefix } from '../../src/storage/keys';
 
 describe('upload limits and the expiry cleanup (with a worker)', () => {
   let stack: TestStack;
@@ -56,7 +57,7 @@ describe('upload limits and the expiry cleanup (with a worker)', () => {
     const t = (await createUpload(stack.url, token, { title: 'Abandoned', sizeBytes: 200_000 })).data!.createUpload;
     const part = await tusRequest(t.uploadUrl, 'PATCH', { authorization: `Bearer ${token}`, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, Buffer.alloc(50_000, 3));
     assert.equal(part.status, 204);
-    assert.ok((await stack.api.infra.storage.list(`videos/${t.video.id}/`)).length > 0, 'the partial upload holds storage');
+    assert.ok((await stack.api.infra.storage.list(sourcePrefix(t.video.id))).length > 0, 'the partial upload holds storage');
     // A finished upload next to it must not be touched.
     const done = (await uploadFile(stack.url, token, clip, { title: 'Kept' })).data!.uploadVideo;
 
@@ -71,7 +72,7 @@ describe('upload limits and the expiry cleanup (with a worker)', () => {
     await eventuallyNoOrphans(stack);
     assert.equal((await tusRequest(t.uploadUrl, 'HEAD', { authorization: `Bearer ${token}` })).status, 410);
     // (The worker may be transcoding it meanwhile; its source must still be there.)
-    assert.ok((await stack.api.infra.storage.list(`videos/${done.id}/`)).includes(`videos/${done.id}/source`));
+    assert.ok((await stack.api.infra.storage.list(sourcePrefix(done.id))).includes(sourceKey(done.id)));
   });
 });
 
@@ -90,7 +91,7 @@ describe('uploads with the local-disk storage driver', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('stores both kinds of upload as videos/<id>/source on disk and queues them', async () => {
+  it('stores both kinds of upload as sources/<id>/original on disk and queues them', async () => {
     const { token } = await signUp(stack.url);
     const clip = await media.clip('local.mp4', { seconds: 2 });
     const multipart = await uploadFile(stack.url, token, clip, { title: 'Local multipart' });

@@ -9,6 +9,7 @@ import { mediaDir, type MediaDir } from '../helpers/media';
 import { assertNoOrphans, eventuallyNoOrphans } from '../helpers/storage-orphans';
 import { transcodeJobs, UPLOAD_MUTATION, uploadAndDisconnect, uploadFile } from '../helpers/uploads';
 import { jobIdFor } from '../../src/jobs/job-types';
+import { sourceKey, sourcePrefix, videoPrefix } from '../../src/storage/keys';
 
 const MiB = 1024 * 1024;
 const LIMIT = 24 * MiB;
@@ -54,12 +55,12 @@ describe('uploadVideo (GraphQL multipart, streamed)', () => {
       'SELECT source_key, source_sha256, source_video_codec, source_audio_codec, upload_expires_at FROM videos WHERE id = ?',
       [v.id],
     )) as Record<string, unknown>[];
-    assert.equal(row.source_key, `videos/${v.id}/source`);
+    assert.equal(row.source_key, sourceKey(v.id));
     assert.equal(row.source_sha256, createHash('sha256').update(file).digest('hex'));
     assert.equal(row.source_video_codec, 'h264');
     assert.equal(row.source_audio_codec, 'aac');
     assert.equal(row.upload_expires_at, null);
-    assert.equal((await stack.api.infra.storage.stat(`videos/${v.id}/source`))?.size, file.length);
+    assert.equal((await stack.api.infra.storage.stat(sourceKey(v.id)))?.size, file.length);
     assert.deepEqual(await transcodeJobs(stack, v.id), [jobIdFor('video.transcode', v.id)]);
   });
 
@@ -79,7 +80,8 @@ describe('uploadVideo (GraphQL multipart, streamed)', () => {
     const id = r.data!.uploadVideo.id;
     const [row] = (await stack.api.infra.ds.query('SELECT source_filename FROM videos WHERE id = ?', [id])) as { source_filename: string }[];
     assert.equal(row.source_filename, 'passwd.mp4');
-    assert.deepEqual(await stack.api.infra.storage.list(`videos/${id}/`), [`videos/${id}/source`]);
+    assert.deepEqual(await stack.api.infra.storage.list(sourcePrefix(id)), [sourceKey(id)]);
+    assert.deepEqual(await stack.api.infra.storage.list(videoPrefix(id)), []);
   });
 
   const refused: [string, () => Promise<string>, string][] = [

@@ -11,6 +11,7 @@ import { mediaDir, type MediaDir } from '../helpers/media';
 import { assertNoOrphans } from '../helpers/storage-orphans';
 import { trickle, tusHeaders } from '../helpers/slow-client';
 import { createUpload, multipartBody, tusRequest, UPLOAD_MUTATION } from '../helpers/uploads';
+import { uploadIdOf } from '../../src/storage/tus-store';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -91,7 +92,7 @@ describe('uploads across API processes (cross-process tus lock)', () => {
   it('frees the lock of a request whose process died once its lease runs out', async () => {
     const t = await ticket('Orphaned lock');
     // A lease left by a process that is gone: nobody answers the request to let go.
-    const key = `${stack.config.redisPrefix}:tus-lock:videos/${t.id}/source`;
+    const key = `${stack.config.redisPrefix}:tus-lock:${uploadIdOf(t.id)}`;
     await stack.api.infra.redis.set(key, 'dead-process', 'PX', 1500);
     const started = Date.now();
     const res = await tusRequest(t.b, 'PATCH', tusHeaders(token, 0), clip);

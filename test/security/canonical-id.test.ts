@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { cacheKeys } from '../../src/cache/video-cache';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { jobIdFor } from '../../src/jobs/job-types';
-import { publicKey, videoPrefix } from '../../src/storage/keys';
+import { publicKey, sourceKey } from '../../src/storage/keys';
+import { listVideoObjects } from '../../src/storage/video-objects';
 import { Visibility } from '../../src/domain/video-status';
 import { startStack, type TestStack } from '../helpers/env';
 import { errorCode, gql, signUp } from '../helpers/graphql';
@@ -33,7 +34,7 @@ describe('one canonical id (issue 9, item 4)', () => {
     const id = await seedVideo(stack, { ownerId: owner.userId, ladder, visibility: Visibility.PUBLIC });
     const upper = id.toUpperCase();
     const { storage, redis, ds } = stack.api.infra;
-    await storage.put(`${videoPrefix(id)}source`, Readable.from([Buffer.alloc(100)]));
+    await storage.put(sourceKey(id), Readable.from([Buffer.alloc(100)]));
     await storage.put(publicKey(id, 'gen1/seg-00001.m4s'), Readable.from([Buffer.alloc(10)]));
     const jobs = new JobQueue(redis, stack.config.redisPrefix);
     await jobs.add('video.transcode', { videoId: id }, { delay: 60_000 });
@@ -48,7 +49,7 @@ describe('one canonical id (issue 9, item 4)', () => {
     const del = await gql<{ deleteVideo: boolean }>(stack.url, 'mutation($id:ID!){ deleteVideo(id:$id) }', { id: upper }, owner.token);
     assert.equal(del.data?.deleteVideo, true, JSON.stringify(del.errors));
     assert.deepEqual(await ds.query('SELECT id FROM videos WHERE id = ?', [id]), []);
-    assert.deepEqual(await storage.list(videoPrefix(id)), [], 'every object');
+    assert.deepEqual(await listVideoObjects(storage, id), [], 'every object, the original too');
     assert.equal(await jobs.queue.getJob(jobIdFor('video.transcode', id)), undefined, 'the queued job');
     assert.deepEqual(await redis.keys(`${stack.config.redisPrefix}*${upper}*`), [], 'nothing was ever keyed by the other spelling');
     // Left: at most the response cache's invalidation counter (a tombstone that expires by itself).

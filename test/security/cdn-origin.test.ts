@@ -1,37 +1,76 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { VideoStatus, Visibility } from '../../src/domain/video-status';
-import { publicPrefix, sourceKey } from '../../src/storage/keys';
+import { JobQueue } from '../../src/jobs/job-queue';
+import { legacySourceKey, publicPrefix, sourceKey, sourcePrefix, VIDEOS_ROOT, videoPrefix } from '../../src/storage/keys';
+import { listVideoObjects } from '../../src/storage/video-objects';
+import { assertAuditClean, runAudit } from '../helpers/audit';
 import { startStack, type TestStack } from '../helpers/env';
-import { signUp } from '../helpers/graphql';
-import { mediaDir, queueVideo, waitForStatus, type MediaDir } from '../helpers/media';
+import { gql, signUp } from '../helpers/graphql';
+import { mediaDir, queueVideo, waitForJob, waitForStatus, type MediaDir } from '../helpers/media';
+import { createUpload, tusUpload, uploadFile } from '../helpers/uploads';
 
 const CDN = 'https://cdn.example.com/media';
 
 describe('security: originals are never public behind a CDN (issue 9, item 8)', () => {
   let stack: TestStack;
   let media: MediaDir;
+  let owner: { token: string; userId: string };
   before(async () => {
-    [stack, media] = await Promise.all([startStack({ worker: true, env: { PUBLIC_MEDIA_BASE_URL: CDN } }), mediaDir()]);
+    [stack, media] = await Promise.all([startStack({ worker: true, env: { PUBLIC_MEDIA_BASE_URL: CDN, TRANSCODE_PRESET: 'ultrafast' } }), mediaDir()]);
+    owner = await signUp(stack.url);
   });
   after(async () => {
     await stack.close();
     await media.cleanup();
   });
 
-  it("keeps sources outside what the CDN may serve, and private videos' keys unguessable", async () => {
-    const { userId } = await signUp(stack.url);
+  const deleteVideo = async (id: string) => {
+    const r = await gql<{ deleteVideo: boolean }>(stack.url, 'mutation($id:ID!){ deleteVideo(id:$id) }', { id }, owner.token);
+    assert.equal(r.data?.deleteVideo, true, JSON.stringify(r.errors));
+  };
+  const sourceKeyOfRow = async (id: string) => ((await stack.api.infra.ds.query('SELECT source_key FROM videos WHERE id = ?', [id])) as { source_key: string }[])[0]!.source_key;
+
+  it('stores a new upload\'s original outside videos/, so the origin may expose videos/ whole; delete removes it', async () => {
+    const { storage } = stack.api.infra;
     const clip = await media.clip('c.mp4', { seconds: 1 });
-    const pub = await queueVideo(stack, userId, clip, { visibility: Visibility.PUBLIC });
-    const priv = await queueVideo(stack, userId, clip, { visibility: Visibility.PRIVATE });
+    const multipart = await uploadFile(stack.url, owner.token, clip, { title: 'Multipart', visibility: 'PUBLIC' });
+    assert.ok(multipart.data, JSON.stringify(multipart.errors));
+    const ticket = (await createUpload(stack.url, owner.token, { title: 'Resumable', visibility: 'PUBLIC', sizeBytes: statSync(clip).size })).data!.createUpload;
+    await tusUpload(ticket.uploadUrl, owner.token, clip, { chunkSize: 50_000 });
+    const ids = [multipart.data.uploadVideo.id, ticket.video.id];
+    for (const id of ids) {
+      assert.equal((await waitForStatus(stack, id, [VideoStatus.READY, VideoStatus.FAILED])).status, VideoStatus.READY);
+      const key = await sourceKeyOfRow(id);
+      assert.equal(key, sourceKey(id));
+      assert.ok(!key.startsWith(VIDEOS_ROOT), `the original ${key} is outside videos/`);
+      assert.ok(await storage.stat(key), 'and stored there');
+      // Under videos/<id>/ there is nothing but what may be delivered.
+      const exposed = await storage.list(videoPrefix(id));
+      assert.ok(exposed.length > 0);
+      assert.deepEqual(exposed.filter((k) => !k.startsWith(publicPrefix(id))), [], 'only public/ under videos/<id>/');
+    }
+    assert.equal((await fetch(`${stack.url}/videos/${ids[0]}/source`, { redirect: 'manual' })).status, 404);
+    assert.equal((await fetch(`${stack.url}/videos/${ids[0]}/original`, { redirect: 'manual' })).status, 404);
+
+    for (const id of ids) {
+      await deleteVideo(id);
+      assert.deepEqual(await listVideoObjects(storage, id), [], 'nothing left under videos/ or sources/');
+    }
+  });
+
+  it("redirects only public videos to the CDN, and keeps private videos' keys unguessable", async () => {
+    const clip = await media.clip('p.mp4', { seconds: 1 });
+    const pub = await queueVideo(stack, owner.userId, clip, { visibility: Visibility.PUBLIC });
+    const priv = await queueVideo(stack, owner.userId, clip, { visibility: Visibility.PRIVATE });
     for (const id of [pub, priv]) assert.equal((await waitForStatus(stack, id, [VideoStatus.READY, VideoStatus.FAILED])).status, VideoStatus.READY);
 
-    // The CDN's origin serves `videos/<id>/public/` only (README): every redirect lands there, the source never is there.
     const res = await fetch(`${stack.url}/videos/${pub}/master.m3u8`, { redirect: 'manual' });
     assert.equal(res.status, 302);
     assert.ok(res.headers.get('location')!.startsWith(`${CDN}/${publicPrefix(pub)}`), res.headers.get('location')!);
-    assert.ok(!sourceKey(pub).startsWith(publicPrefix(pub)));
-    assert.equal((await fetch(`${stack.url}/videos/${pub}/source`, { redirect: 'manual' })).status, 404);
     // A private video is never sent to the CDN.
     assert.notEqual((await fetch(`${stack.url}/videos/${priv}/master.m3u8`, { redirect: 'manual' })).status, 302);
 
@@ -43,5 +82,48 @@ describe('security: originals are never public behind a CDN (issue 9, item 8)', 
       const name = key.split('/').at(-1)!;
       assert.ok(/[0-9a-f]{32}/.test(folder) || /[0-9a-f]{32}/.test(name), `guessable key ${key}`);
     }
+    for (const id of [pub, priv]) await deleteVideo(id);
+  });
+
+  it('reports an orphaned original under sources/ and --fix removes it', async () => {
+    const { storage } = stack.api.infra;
+    const ghost = randomUUID();
+    await storage.put(sourceKey(ghost), Readable.from([Buffer.from('orphan')]));
+    const report = await runAudit(stack.config, stack.api.infra);
+    const found = report.problems.filter((p) => p.videoId === ghost);
+    assert.deepEqual(found.map((p) => [p.kind, p.fixable]), [['object-without-video', true]], JSON.stringify(report.problems));
+    assert.match(found[0]!.detail, new RegExp(`under ${sourcePrefix(ghost)} and no video row`));
+    const fixed = await runAudit(stack.config, stack.api.infra, { fix: true });
+    assert.ok(fixed.problems.some((p) => p.videoId === ghost && p.fixed));
+    assert.equal(await storage.stat(sourceKey(ghost)), null);
+    await assertAuditClean(stack.config, stack.api.infra);
+  });
+
+  it('keeps a video stored before sources/ working: its row points at videos/<id>/source; transcode, re-encode and delete leave nothing behind', async () => {
+    const { storage } = stack.api.infra;
+    const clip = await media.clip('legacy.mp4', { seconds: 1 });
+    const id = await queueVideo(stack, owner.userId, clip, { sourceKeyOf: legacySourceKey });
+    assert.equal(await waitForJob(stack, id), 'completed');
+    const first = await waitForStatus(stack, id, [VideoStatus.READY, VideoStatus.FAILED]);
+    assert.equal(first.status, VideoStatus.READY, first.failureReason ?? '');
+    assert.equal(first.sourceKey, legacySourceKey(id));
+    assert.deepEqual(await storage.list(sourcePrefix(id)), [], 'nothing was written under sources/');
+    await assertAuditClean(stack.config, stack.api.infra, 'a legacy video is consistent');
+
+    // An operator's re-encode (the finished job goes, a new one comes) reads the original from the row's key.
+    const jobs = new JobQueue(stack.api.infra.redis, stack.config.redisPrefix);
+    try {
+      assert.equal(await jobs.cancel('video.transcode', id), 'removed');
+      await jobs.add('video.transcode', { videoId: id });
+    } finally {
+      await jobs.close();
+    }
+    assert.equal(await waitForJob(stack, id), 'completed');
+    const second = await waitForStatus(stack, id, [VideoStatus.READY]);
+    assert.notEqual(second.hlsKey, first.hlsKey, 'a new generation was published');
+    assert.ok(await storage.stat(legacySourceKey(id)), 'the original stays where the row says');
+
+    await deleteVideo(id);
+    assert.deepEqual(await listVideoObjects(storage, id), [], 'the old-layout original goes with the video');
   });
 });

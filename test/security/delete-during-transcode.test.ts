@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { videoPrefix } from '../../src/storage/keys';
+import { sourceKey } from '../../src/storage/keys';
+import { listVideoObjects } from '../../src/storage/video-objects';
 import { startStack, type TestStack } from '../helpers/env';
 import { collect, gql, signUp, wsClient } from '../helpers/graphql';
 import { makeClip, mediaDir, queueVideo, enqueue, type MediaDir } from '../helpers/media';
@@ -57,8 +58,8 @@ describe('delete during processing (issue 9, item 11)', () => {
     await sub.done; // a first playable generation is published; the ladder encodes now
     await client.dispose();
     await until('the ladder ffmpeg running', 30_000, async () => (await ffmpegsOf(id)).length > 0);
-    const before = await stack.api.infra.storage.list(videoPrefix(id));
-    assert.ok(before.some((k) => k.endsWith('/source')) && before.some((k) => /\/public\/[^/]+q\//.test(k)), `source and first playable stored: ${before.length} objects`);
+    const before = await listVideoObjects(stack.api.infra.storage, id);
+    assert.ok(before.includes(sourceKey(id)) && before.some((k) => /\/public\/[^/]+q\//.test(k)), `source and first playable stored: ${before.length} objects`);
 
     const deletedAt = Date.now();
     const r = await gql<{ deleteVideo: boolean }>(stack.url, 'mutation($id:ID!){ deleteVideo(id:$id) }', { id }, owner.token);
@@ -70,9 +71,9 @@ describe('delete during processing (issue 9, item 11)', () => {
     assert.ok(stoppedMs < 5000, `ffmpeg stopped ${stoppedMs} ms after the delete`);
 
     // Whatever the worker was still writing goes too; and it stays gone.
-    await until('every object removed', 30_000, async () => (await stack.api.infra.storage.list(videoPrefix(id))).length === 0);
+    await until('every object removed', 30_000, async () => (await listVideoObjects(stack.api.infra.storage, id)).length === 0);
     await new Promise((r) => setTimeout(r, 3000));
-    assert.deepEqual(await stack.api.infra.storage.list(videoPrefix(id)), []);
+    assert.deepEqual(await listVideoObjects(stack.api.infra.storage, id), [], 'under videos/ and sources/');
     assert.deepEqual(await stack.api.infra.ds.query('SELECT id FROM videos WHERE id = ?', [id]), []);
     assert.deepEqual(await stack.api.infra.ds.query('SELECT video_id FROM renditions WHERE video_id = ?', [id]), []);
   });

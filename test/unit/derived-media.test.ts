@@ -13,7 +13,7 @@ import { MediaSigner } from '../../src/playback/media-signer';
 import { MediaUrls } from '../../src/playback/media-urls';
 import { rungForWidth } from '../../src/playback/rungs';
 import { parseThumbnailQuery, snapTimeMs, thumbnailSize } from '../../src/playback/thumbnail-rules';
-import { downloadHeightOf, generationKey, generationOf } from '../../src/storage/keys';
+import { downloadHeightOf, generationKey, generationOf, sourceKey } from '../../src/storage/keys';
 import { canDownload } from '../../src/videos/video-access';
 
 const ID = '0b6f0d1e-5b2a-4c41-9d4e-1f2a3b4c5d6e';
@@ -100,6 +100,7 @@ describe('derived media: playlists and keys', () => {
     assert.equal(generationOf(ID, `videos/${ID}/public/mz3k9a1b2c/media_0.m3u8`), 'mz3k9a1b2c');
     assert.equal(generationOf(ID, `videos/${ID}/public/media_0.m3u8`), '');
     assert.equal(generationOf(ID, `videos/${ID}/source`), null);
+    assert.equal(generationOf(ID, sourceKey(ID)), null);
     assert.equal(generationKey(ID, 'g1', 'downloads/720p.mp4'), `videos/${ID}/public/g1/downloads/720p.mp4`);
     assert.equal(generationKey(ID, '', 'downloads/720p.mp4'), `videos/${ID}/public/downloads/720p.mp4`);
     assert.equal(downloadHeightOf('g1/downloads/720p.mp4'), 720);

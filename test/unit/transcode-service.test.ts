@@ -11,6 +11,7 @@ import { FfmpegError, type RunOptions } from '../../src/media/ffmpeg-runner';
 import { MediaError } from '../../src/media/media-policy';
 import type { MediaTools } from '../../src/media/media-tools';
 import type { ProbeResult } from '../../src/media/probe';
+import type { VideoEntity } from '../../src/db/entities';
 import { publicPrefix, sourceKey } from '../../src/storage/keys';
 import { TranscodeService, VideoGoneError } from '../../src/videos/transcode.service';
 import type { Publication } from '../../src/videos/video-lifecycle';
@@ -68,13 +69,14 @@ function fakeLifecycle(claims = true) {
   });
 }
 
-async function setup(info: ProbeResult, opts: { claims?: boolean; failEncodeAt?: number } = {}) {
+async function setup(info: ProbeResult, opts: { claims?: boolean; failEncodeAt?: number; throttleMs?: number } = {}) {
   const storage = new MemoryStorage();
   await storage.put(sourceKey(ID), Readable.from([Buffer.from('source bytes')]));
   const lifecycle = fakeLifecycle(opts.claims ?? true);
   const { tools, runs } = fakeTools(info, opts);
   const service = new TranscodeService({
     lifecycle,
+    videos: { findById: async (id: string) => ({ id, sourceKey: sourceKey(id) }) as VideoEntity },
     storage,
     tools,
     captions: { refresh: async () => undefined },
@@ -82,7 +84,8 @@ async function setup(info: ProbeResult, opts: { claims?: boolean; failEncodeAt?:
     logger: pino({ level: 'silent' }),
   });
   const events: VideoProgress[] = [];
-  const reporter = new ProgressReporter([(e) => void events.push(e)], 0);
+  // No throttle by default; with `throttleMs`, only what the reporter must always send gets through (no heartbeat either).
+  const reporter = opts.throttleMs ? new ProgressReporter([(e) => void events.push(e)], opts.throttleMs, Date.now, 0) : new ProgressReporter([(e) => void events.push(e)], 0);
   const run = () => service.run(ID, { reporter, signal: new AbortController().signal, progress: new JobProgress({ floor: 0, restarted: false, reset: false }), attempt: 1 });
   return { storage, lifecycle, runs, service, events, run };
 }
@@ -121,6 +124,16 @@ describe('TranscodeService (fakes for storage, ffmpeg and the lifecycle)', () =>
     const folders = new Set((await s.storage.list(publicPrefix(ID))).map((k) => k.slice(publicPrefix(ID).length).split('/')[0]));
     assert.equal(folders.size, 1, 'the quick copy is removed once READY');
     assert.ok(ready.hlsKey.startsWith(`${publicPrefix(ID)}${[...folders][0]}/`));
+  });
+
+  it('moves THUMBNAILS step by step (poster, storyboard sheet, index), each step sent however tight the throttle', async () => {
+    const s = await setup(probeOf(), { throttleMs: 3_600_000 });
+    assert.equal(await s.run(), 'READY');
+    const thumbnails = s.events.filter((e) => e.phase === 'THUMBNAILS');
+    assert.deepEqual(thumbnails.map((e) => e.phasePercent), [0, 75, 95, 100]);
+    const percents = thumbnails.map((e) => e.percent);
+    assert.ok(percents.every((p, i) => p >= 90 && p <= 94 && (i === 0 || p > percents[i - 1])), percents.join());
+    assert.equal(percents.at(-1), 94);
   });
 
   it('skips a video it may not claim without touching storage or ffmpeg', async () => {

@@ -4,7 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { AppError } from '../../src/errors';
-import { uploadIdOf, videoIdOfUpload } from '../../src/storage/tus-store';
+import { legacySourceKey, sourceKey, sourceKeyOf, sourcePrefix, storedPrefixes, videoIdOfKey, videoPrefix, VIDEOS_ROOT } from '../../src/storage/keys';
+import { uploadIdOf, uploadIdOfVideo, videoIdOfUpload } from '../../src/storage/tus-store';
 import { ProgressThrottle, UploadMeter, uploadPercent } from '../../src/videos/upload-meter';
 import { checkDeclaredSize, sanitizeFilename } from '../../src/videos/upload-rules';
 import { detailsPatch, normaliseText } from '../../src/videos/video-details';
@@ -111,10 +112,27 @@ describe('progress helpers', () => {
 describe('tus upload ids and upload errors', () => {
   it('maps video ids to source keys and back, refusing anything else', () => {
     const id = '0b6f0d1e-5b2a-4c41-9d4e-1f2a3b4c5d6e';
-    assert.equal(uploadIdOf(id), `videos/${id}/source`);
+    assert.equal(uploadIdOf(id), `sources/${id}/original`);
     assert.equal(videoIdOfUpload(uploadIdOf(id)), id);
+    assert.equal(videoIdOfUpload(`videos/${id}/source`), id, 'an upload opened before sources/');
+    assert.equal(uploadIdOfVideo({ id, sourceKey: `videos/${id}/source` }), `videos/${id}/source`);
+    assert.equal(uploadIdOfVideo({ id, sourceKey: null }), uploadIdOf(id));
+    assert.equal(videoIdOfUpload(`sources/${id}/original.info`), null);
     assert.equal(videoIdOfUpload(`videos/${id}/source.info`), null);
+    assert.equal(videoIdOfUpload(`videos/${id}/original`), null);
     assert.equal(videoIdOfUpload('videos/../etc/source'), null);
+    assert.equal(videoIdOfUpload('sources/../etc/original'), null);
+  });
+  it('keeps originals outside videos/ and attributes keys of either root to their video', () => {
+    const id = '0b6f0d1e-5b2a-4c41-9d4e-1f2a3b4c5d6e';
+    assert.ok(!sourceKey(id).startsWith(VIDEOS_ROOT), 'a CDN origin may expose videos/ whole');
+    assert.ok(sourceKey(id).startsWith(sourcePrefix(id)));
+    assert.deepEqual(storedPrefixes(id), [videoPrefix(id), sourcePrefix(id)]);
+    assert.ok(storedPrefixes(id).some((p) => legacySourceKey(id).startsWith(p)), 'deleting a video removes an original of either layout');
+    assert.equal(sourceKeyOf({ id, sourceKey: legacySourceKey(id) }), legacySourceKey(id));
+    assert.equal(sourceKeyOf({ id, sourceKey: null }), sourceKey(id));
+    for (const key of [sourceKey(id), `${sourceKey(id)}.info`, legacySourceKey(id), `videos/${id}/public/g/master.m3u8`]) assert.equal(videoIdOfKey(key), id, key);
+    for (const key of ['videos/x', 'other/x/y', `sources${id}/original`]) assert.equal(videoIdOfKey(key), null, key);
   });
   it('turns parser and stream failures into contract errors', () => {
     const as = (e: unknown) => (toUploadError(e, 10) as AppError).code;

@@ -6,7 +6,7 @@ import type { VideoEntity } from '../../src/db/entities';
 import { VideoStatus, Visibility } from '../../src/domain/video-status';
 import { AppError } from '../../src/errors';
 import { ProbeError, type ProbeResult } from '../../src/media/probe';
-import { sourceKey } from '../../src/storage/keys';
+import { legacySourceKey, sourceKey } from '../../src/storage/keys';
 import { UploadFinalizer } from '../../src/videos/upload-finalizer';
 import { UploadService } from '../../src/videos/upload.service';
 import type { SourceFacts } from '../../src/videos/video-lifecycle';
@@ -114,14 +114,27 @@ describe('UploadFinalizer (fakes for ffprobe, storage, queue and lifecycle)', ()
     });
     assert.equal(await code(s.finalizer.complete(row(VideoStatus.UPLOADING), { sizeBytes: 100, sha256: 'x' })), 'UNSUPPORTED_MEDIA: Not a playable video: Invalid data found when processing input');
   });
+
+  it('blames storage, not the file, when ffprobe fails because storage went away; a tus upload keeps its bytes for a retried final PATCH', async () => {
+    const s = setup(async () => {
+      throw new ProbeError('Connection refused');
+    });
+    await s.storage.put(sourceKey(ID), Readable.from([Buffer.alloc(100)]));
+    s.storage.ping = async () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:7480');
+    };
+    assert.match(await code(s.service.finishResumable(ID)), /^SERVICE_UNAVAILABLE: /);
+    assert.equal(s.current()?.status, VideoStatus.UPLOADING);
+    assert.ok(s.storage.objects.has(sourceKey(ID)), 'the stored bytes stay for the retry');
+  });
 });
 
 describe('UploadService.decideResumable: what tus may do with an upload', () => {
   it('passes requests on an unfinished upload to the tus server', async () => {
     const s = setup(async () => probeOf());
     s.storage.objects.clear();
-    assert.deepEqual(await s.service.decideResumable(OWNER, ID, 'PATCH', 0), { action: 'pass' });
-    assert.deepEqual(await s.service.decideResumable(OWNER, ID, 'HEAD', null), { action: 'pass' });
+    assert.deepEqual(await s.service.decideResumable(OWNER, ID, 'PATCH', 0), { action: 'pass', uploadId: sourceKey(ID) });
+    assert.deepEqual(await s.service.decideResumable(OWNER, ID, 'HEAD', null), { action: 'pass', uploadId: sourceKey(ID) });
   });
 
   it('validates a final PATCH whose bytes are all stored but were never checked, and answers it itself', async () => {
@@ -139,7 +152,15 @@ describe('UploadService.decideResumable: what tus may do with an upload', () => 
     assert.deepEqual(await s.service.decideResumable(OWNER, ID, 'PATCH', 100), { action: 'finished', offset: 100 });
     assert.deepEqual(s.lifecycle.calls.filter(([m]) => m === 'queue'), [], 'no second move to QUEUED');
     assert.deepEqual(s.jobs.calls, [['add', ['video.transcode', { videoId: ID }]]], 'the job (fixed id) is only ensured');
-    assert.deepEqual(await s.service.decideResumable(OWNER, ID, 'HEAD', null), { action: 'pass' });
+    assert.deepEqual(await s.service.decideResumable(OWNER, ID, 'HEAD', null), { action: 'pass', uploadId: sourceKey(ID) });
+  });
+
+  it('hands tus the upload id its row recorded: an upload opened before sources/ goes on at videos/<id>/source', async () => {
+    const s = setup(async () => probeOf(), row(VideoStatus.UPLOADING, { sourceKey: legacySourceKey(ID) }));
+    assert.deepEqual(await s.service.decideResumable(OWNER, ID, 'PATCH', 0), { action: 'pass', uploadId: legacySourceKey(ID) });
+    await s.storage.put(legacySourceKey(ID), Readable.from([Buffer.alloc(100)]));
+    assert.equal((await s.service.finishResumable(ID)).status, VideoStatus.QUEUED, 'validated from the key the row recorded');
+    assert.equal(s.storage.objects.has(sourceKey(ID)), false);
   });
 
   it("answers NOT_FOUND for someone else's upload, and gone for a failed or expired one", async () => {

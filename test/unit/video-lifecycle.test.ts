@@ -23,6 +23,8 @@ class FakeRepo {
     const row = this.rows.get(id);
     if (!row || (guard.from && !guard.from.includes(row.status))) return false;
     if (guard.match && Object.entries(guard.match).some(([k, v]) => row[k as keyof typeof row] !== v)) return false;
+    const inside = guard.hlsKeyIn;
+    if (inside !== undefined && !(row.hlsKey?.startsWith(inside) && !row.hlsKey.slice(inside.length).includes('/'))) return false;
     this.writes += 1;
     Object.assign(row, columns);
     if (guard.renditions) this.renditions.set(id, guard.renditions);
@@ -244,9 +246,19 @@ describe('video lifecycle', () => {
     assert.equal(await reencoded.lifecycle.setPoster(ID, poster, { published: 'old/master.m3u8' }), false, 'another generation is published now');
     const processing = await at(VideoStatus.PROCESSING);
     assert.equal(await processing.lifecycle.setPoster(ID, poster, { published: pub.hlsKey }), false);
-    for (const refused of [reencoded, processing]) {
+    const unnamed = await at(VideoStatus.READY);
+    assert.equal(await unnamed.lifecycle.setPoster(ID, poster, { published: 'master.m3u8' }), false, 'a manifest with no folder names no generation');
+    for (const refused of [reencoded, processing, unnamed]) {
       assert.deepEqual([refused.repo.writes, refused.invalidated, refused.purged], [0, [], []]);
     }
+  });
+
+  it('sets a poster made before a caption change (same generation, new manifest names)', async () => {
+    const poster = [{ key: 'k/posters/s2/640x360.jpg', width: 640, height: 360 }];
+    const s = await at(VideoStatus.READY);
+    assert.equal(await s.lifecycle.setManifests(ID, { hlsKey: 'k/master-r1.m3u8', dashKey: 'k/manifest-r1.mpd' }, { published: pub.hlsKey }), true);
+    assert.equal(await s.lifecycle.setPoster(ID, poster, { published: pub.hlsKey }), true, 'read before the captions changed');
+    assert.deepEqual(s.repo.rows.get(ID)?.poster, poster);
   });
 
   it('switches to manifests with captions only while the one they were made from is published (PROCESSING or READY), then invalidates and purges', async () => {

@@ -17,6 +17,8 @@ export interface WriteGuard {
   from?: readonly VideoStatus[];
   /** …and only while these columns still hold these values (e.g. the published manifest of one generation). */
   match?: Partial<Pick<VideoEntity, 'hlsKey'>>;
+  /** …and only while the HLS manifest is a file directly inside this folder (`…/public/<gen>/`): one generation, whatever its manifests' revision. */
+  hlsKeyIn?: string;
 }
 
 /**
@@ -58,12 +60,18 @@ export class VideoWriteRepository {
   }
 
   private async updateRow(db: Pick<DataSource, 'createQueryBuilder'>, id: string, columns: VideoColumns, guard: WriteGuard): Promise<boolean> {
-    const res = await db
+    const query = db
       .createQueryBuilder()
       .update(VideoEntity)
       .set(columns)
-      .where({ ...guard.match, id, ...(guard.from ? { status: In([...guard.from]) } : {}) })
-      .execute();
+      .where({ ...guard.match, id, ...(guard.from ? { status: In([...guard.from]) } : {}) });
+    if (guard.hlsKeyIn !== undefined) {
+      // Directly in the folder: under it, and in no folder below it.
+      const folder = guard.hlsKeyIn.replace(/[\\%_]/g, (c) => `\\${c}`);
+      query.andWhere('hls_key LIKE :inside AND hls_key NOT LIKE :deeper', { inside: `${folder}%`, deeper: `${folder}%/%` });
+    }
+    const res = await query.execute();
     return (res.affected ?? 0) > 0;
   }
 }
+

@@ -24,9 +24,26 @@ async function subscribeToProgress({ args, context }: SubscribeResolverData<unkn
   return user.id === video.ownerId ? events : withPublicReasons(events);
 }
 
+/**
+ * Subscription fields whose result depends only on the event, the document and the variables, never
+ * on the context: graphql-ws executes one of their events once per distinct operation, for every
+ * subscriber handed the same event object (graphql/shared-subscribe.ts). What differs by viewer
+ * (the failure reason) is decided here, in `subscribe`, by which event object a subscriber gets.
+ */
+export const EVENT_ONLY_SUBSCRIPTIONS: ReadonlySet<string> = new Set(['videoProgress']);
+
+/** Each event's public view, made once: every non-owner gets the same object, so the same shared result. */
+const publicViews = new WeakMap<VideoProgress, VideoProgress>();
+function publicView(e: VideoProgress): VideoProgress {
+  if (e.status !== VideoStatus.FAILED) return e;
+  let view = publicViews.get(e);
+  if (!view) publicViews.set(e, (view = { ...e, message: publicFailureReason(e.message) }));
+  return view;
+}
+
 /** Other viewers of a public video hear that it failed, not the internals of why (failure-reason.ts). */
 async function* withPublicReasons(events: AsyncGenerator<VideoProgress>): AsyncGenerator<VideoProgress> {
-  for await (const e of events) yield e.status === VideoStatus.FAILED ? { ...e, message: publicFailureReason(e.message) } : e;
+  for await (const e of events) yield publicView(e);
 }
 
 /** A key is followed in its owner's own namespace: another user with the same key hears nothing of it. */
