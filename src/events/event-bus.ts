@@ -1,6 +1,7 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, Repeater } from '@graphql-yoga/subscription';
 import type { Redis } from 'ioredis';
+import { LocalFanout } from './local-fanout';
 import type { UploadKeyProgress, VideoProgress } from './progress';
 
 const VIDEO_PROGRESS = 'VIDEO_PROGRESS';
@@ -129,12 +130,22 @@ export class EventBus implements ProgressPublisher, ProgressSubscriber, UploadKe
   }
 
   /**
-   * The video's events as they are published. Pub/sub drops what is published while the
-   * subscriber connection is away (a Redis restart), so after every reconnect the stored snapshot
-   * is read (twice: publishers held back by the outage catch up a moment later) and sent when it
-   * is newer than what this subscriber last got; `seq` keeps the stream in order without repeats.
+   * The video's events as they are published. Every subscription to one video in this process
+   * shares one stream of them (`LocalFanout`): 1,000 subscribers are one listener, not 1,000.
    */
   subscribe(videoId: string): AsyncIterable<VideoProgress> {
+    return this.progress.follow(videoId);
+  }
+
+  private readonly progress = new LocalFanout<VideoProgress>((videoId) => this.listen(videoId));
+
+  /**
+   * One video's pub/sub stream. Pub/sub drops what is published while the subscriber connection
+   * is away (a Redis restart), so after every reconnect the stored snapshot is read (twice:
+   * publishers held back by the outage catch up a moment later) and sent when it is newer than
+   * what this stream last carried; `seq` keeps the stream in order without repeats.
+   */
+  private listen(videoId: string): AsyncIterable<VideoProgress> {
     const stream = this.pubSub.subscribe(VIDEO_PROGRESS, videoId)[Symbol.asyncIterator]();
     return new Repeater<VideoProgress>(async (push, stop) => {
       let lastSeq = 0;

@@ -11,6 +11,7 @@ import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 import { createUpload, tusRequest, UPLOAD_MUTATION, uploadFile } from '../helpers/uploads';
 import { tusHeaders } from '../helpers/slow-client';
 import { VideoStatus } from '../../src/domain/video-status';
+import { SOURCES_ROOT } from '../../src/storage/keys';
 
 const MiB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -87,7 +88,7 @@ describe('uploadVideo while storage goes away (S3 behind a cuttable proxy)', { t
   async function multipartBegun(): Promise<void> {
     const deadline = Date.now() + 30_000;
     for (;;) {
-      if ((await stack.api.infra.storage.listUnfinishedUploads('videos/')).length) return;
+      if ((await stack.api.infra.storage.listUnfinishedUploads(SOURCES_ROOT)).length) return;
       assert.ok(Date.now() < deadline, 'the API never began a multipart upload');
       await sleep(100);
     }

@@ -179,6 +179,16 @@ describe('resumable uploads (tus 1.0)', () => {
     await eventuallyNoOrphans(stack);
   });
 
+  it('deleteVideo of a half-sent upload removes its stored parts too', async () => {
+    const ticket = await ticketFor(clipBytes.length, token, 'Deleted mid-upload');
+    await patchAndCut(ticket.uploadUrl, token, clipBytes, 300_000);
+    assert.ok((await headOffset(ticket.uploadUrl, token)) > 0, 'bytes were stored');
+    const del = await gql<{ deleteVideo: boolean }>(stack.url, 'mutation($id:ID!){ deleteVideo(id:$id) }', { id: ticket.video.id }, token);
+    assert.equal(del.data?.deleteVideo, true, JSON.stringify(del.errors));
+    await eventuallyNoOrphans(stack);
+    assert.equal((await tusRequest(ticket.uploadUrl, 'HEAD', { authorization: `Bearer ${token}` })).status, 404);
+  });
+
   it('refuses sizes over the limit at creation, and bytes beyond Upload-Length', async () => {
     const big = await createUpload(stack.url, token, { title: 'Big', sizeBytes: LIMIT + 1 });
     assert.equal(errorCode(big), 'PAYLOAD_TOO_LARGE');
