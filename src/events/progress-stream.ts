@@ -45,8 +45,21 @@ export function currentEvent(snapshot: VideoProgress | null, video: VideoState):
  * (Redis acknowledged the subscription) before the snapshot is read, and the snapshot and the
  * stream share one order (`seq`), so nothing falls between the two and nothing comes twice.
  */
-export async function* followProgress(bus: Pick<ProgressSubscriber, 'subscribe' | 'listening' | 'latest'>, video: VideoState): AsyncGenerator<VideoProgress> {
+export function followProgress(bus: Pick<ProgressSubscriber, 'subscribe' | 'listening' | 'latest'>, video: VideoState): AsyncGenerator<VideoProgress> {
   const live = bus.subscribe(video.id)[Symbol.asyncIterator]();
+  const events = progressOf(bus, video, live);
+  // A generator waiting inside (for the next live event) handles `return()` only once that event
+  // comes, which may be never: closing the live stream first ends the wait now, so a subscriber
+  // that leaves (complete, closed socket) stops listening at once.
+  const close = events.return.bind(events);
+  events.return = async (value) => {
+    await live.return?.();
+    return close(value);
+  };
+  return events;
+}
+
+async function* progressOf(bus: Pick<ProgressSubscriber, 'listening' | 'latest'>, video: VideoState, live: AsyncIterator<VideoProgress>): AsyncGenerator<VideoProgress> {
   try {
     // Asking for the first live event starts listening.
     let next = live.next();

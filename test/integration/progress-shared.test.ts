@@ -96,6 +96,21 @@ describe('videoProgress shared between subscribers', () => {
     }
   });
 
+  it('stops listening to a video as soon as its last subscribers leave, owner and viewer alike, with no event to wake them', { timeout: 60_000 }, async () => {
+    const owner = await signUp(stack.url, 'Owner');
+    const viewer = await signUp(stack.url, 'Viewer');
+    const id = await seedVideo(stack, { ownerId: owner.userId, status: VideoStatus.PROCESSING, visibility: Visibility.PUBLIC });
+    const listeners = async () => Number(((await pub.pubsub('NUMSUB', `VIDEO_PROGRESS:${id}`)) as [string, number])[1]);
+    const clients = [wsClient(stack.url, owner.token), wsClient(stack.url, viewer.token)];
+    const subs = clients.map((c) => follow(c, FULL, id));
+    await Promise.all(subs.map((s) => s.first));
+    assert.equal(await listeners(), 1, 'the API listens once for both');
+    await Promise.all(clients.map((c) => c.dispose()));
+    let n = await listeners();
+    for (const deadline = Date.now() + 5000; n > 0 && Date.now() < deadline; n = await listeners()) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(n, 0, 'still listening after every subscriber left');
+  });
+
   it('keeps refusals per subscriber: a private video is NOT_FOUND to others while its owner follows it', { timeout: 60_000 }, async () => {
     const owner = await signUp(stack.url, 'Owner');
     const other = await signUp(stack.url, 'Other');

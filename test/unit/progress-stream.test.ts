@@ -70,6 +70,23 @@ describe('followProgress', () => {
     const failed = await take(followProgress(fakeBus(null, []), state(VideoStatus.FAILED, { failureReason: 'bad media' })));
     assert.deepEqual(failed.map((e) => [e.status, e.message]), [[VideoStatus.FAILED, 'bad media']]);
   });
+
+  it('stops listening as soon as the subscriber leaves, even while it waits for a live event that may never come', async () => {
+    const bus = fakeBus(null, []);
+    let closed = false;
+    const subscribe = bus.subscribe;
+    bus.subscribe = (id) => {
+      const it = subscribe(id)[Symbol.asyncIterator]();
+      return { [Symbol.asyncIterator]: () => ({ next: () => it.next(), return: () => ((closed = true), it.return!()) }) };
+    };
+    const events = followProgress(bus, state(VideoStatus.PROCESSING));
+    assert.equal((await events.next()).value?.phase, 'PROBE');
+    const waiting = events.next();
+    const left = await Promise.race([events.return(undefined).then(() => 'left'), new Promise((r) => setTimeout(() => r('still waiting'), 500))]);
+    assert.equal(left, 'left');
+    assert.ok(closed, 'the live stream was closed');
+    assert.deepEqual(await waiting, { value: undefined, done: true });
+  });
 });
 
 describe('currentEvent', () => {

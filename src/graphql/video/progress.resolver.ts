@@ -41,9 +41,22 @@ function publicView(e: VideoProgress): VideoProgress {
   return view;
 }
 
-/** Other viewers of a public video hear that it failed, not the internals of why (failure-reason.ts). */
-async function* withPublicReasons(events: AsyncGenerator<VideoProgress>): AsyncGenerator<VideoProgress> {
-  for await (const e of events) yield publicView(e);
+/**
+ * Other viewers of a public video hear that it failed, not the internals of why (failure-reason.ts).
+ * An iterator, not a generator: `return()` reaches `events` at once, even while a `next()` waits.
+ */
+function withPublicReasons(events: AsyncGenerator<VideoProgress>): AsyncIterableIterator<VideoProgress> {
+  return {
+    next: async () => {
+      const r = await events.next();
+      return r.done ? r : { value: publicView(r.value), done: false };
+    },
+    return: (value?: unknown) => events.return(value),
+    throw: (err?: unknown) => events.throw(err),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 /** A key is followed in its owner's own namespace: another user with the same key hears nothing of it. */
