@@ -18,6 +18,22 @@ describe('chunk', () => {
     assert.deepEqual(await parts([], 4), []);
     assert.deepEqual((await parts([Buffer.from('abcdefgh')], 4)).map(String), ['abcd', 'efgh']);
   });
+  it('fills the buffers `take` supplies, asking only when bytes come', async () => {
+    const pool = [Buffer.alloc(4), Buffer.alloc(4)];
+    let taken = 0;
+    const take = () => {
+      taken += 1;
+      return pool.shift() ?? Buffer.alloc(4);
+    };
+    const first = pool[0]!;
+    const out: Buffer[] = [];
+    for await (const p of chunk(Readable.from([Buffer.from('abcdef')]), 4, take)) out.push(p);
+    assert.deepEqual(out.map(String), ['abcd', 'ef']);
+    assert.equal(out[0]!.buffer, first.buffer, 'the first part is the first supplied buffer, not a copy');
+    assert.equal(taken, 2);
+    for await (const p of chunk(Readable.from([]), 4, take)) assert.fail(`unexpected part ${String(p)}`);
+    assert.equal(taken, 2, 'an empty stream takes no buffer');
+  });
   it('keeps parts intact while the consumer still holds them', async () => {
     const held: Buffer[] = [];
     for await (const p of chunk(Readable.from([Buffer.from('aaaabbbbcc')]), 4)) held.push(p);
