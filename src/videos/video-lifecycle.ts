@@ -245,6 +245,18 @@ export class VideoLifecycle {
   }
 
   /**
+   * A settled video's original, copied to a new key (storage layout change, source-relocation.ts):
+   * written only while the row is READY or FAILED (nothing reads the original meanwhile) and still
+   * records `from`. No status move, nothing delivered changes.
+   */
+  async relocateSource(id: string, keys: { from: string; to: string }): Promise<boolean> {
+    const settled = [VideoStatus.READY, VideoStatus.FAILED];
+    if (!(await this.deps.repo.update(id, { sourceKey: keys.to }, { from: settled, match: { sourceKey: keys.from } }))) return false;
+    await this.changed(id);
+    return true;
+  }
+
+  /**
    * Gone, from any status (its renditions and watch history go with the row). `video` is the row
    * as the caller read it (the owner check), which video.deleted carries: afterwards it cannot be
    * loaded. Progress subscribers get no event: the contract has no status for a deleted video,

@@ -4,6 +4,8 @@ import { statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { VideoStatus, Visibility } from '../../src/domain/video-status';
+import { runSourceRelocation } from '../../src/app/audit';
+import { createLogger } from '../../src/config/logger';
 import { JobQueue } from '../../src/jobs/job-queue';
 import { legacySourceKey, publicPrefix, sourceKey, sourcePrefix, VIDEOS_ROOT, videoPrefix } from '../../src/storage/keys';
 import { listVideoObjects } from '../../src/storage/video-objects';
@@ -125,5 +127,29 @@ describe('security: originals are never public behind a CDN (issue 9, item 8)', 
 
     await deleteVideo(id);
     assert.deepEqual(await listVideoObjects(storage, id), [], 'the old-layout original goes with the video');
+  });
+
+  it('moves the originals of settled old-layout videos to sources/ (audit --relocate-sources); busy ones wait; a second run has nothing to do', async () => {
+    const { storage } = stack.api.infra;
+    const clip = await media.clip('relocate.mp4', { seconds: 1 });
+    const settled = await queueVideo(stack, owner.userId, clip, { sourceKeyOf: legacySourceKey });
+    assert.equal((await waitForStatus(stack, settled, [VideoStatus.READY, VideoStatus.FAILED])).status, VideoStatus.READY);
+    await storage.put(`${legacySourceKey(settled)}.info`, Readable.from([Buffer.from('{"size":1}')])); // a tus upload's bookkeeping
+    const busy = await queueVideo(stack, owner.userId, clip, { sourceKeyOf: legacySourceKey, enqueue: false });
+    const size = (await storage.stat(legacySourceKey(settled)))!.size;
+
+    const logger = createLogger(stack.config, 'relocate');
+    assert.deepEqual(await runSourceRelocation(stack.config, logger), { moved: 1, busy: 1, absent: 0, failed: 0 });
+    assert.equal(await sourceKeyOfRow(settled), sourceKey(settled));
+    assert.equal((await storage.stat(sourceKey(settled)))?.size, size, 'the same bytes under sources/');
+    assert.deepEqual((await storage.list(videoPrefix(settled))).filter((k) => !k.startsWith(publicPrefix(settled))), [], 'only public/ is left under videos/<id>/');
+    assert.equal(await sourceKeyOfRow(busy), legacySourceKey(busy), 'a video not settled keeps its original where it is');
+    assert.ok(await storage.stat(legacySourceKey(busy)));
+    assert.deepEqual(await runSourceRelocation(stack.config, logger), { moved: 0, busy: 1, absent: 0, failed: 0 }, 'nothing left to move');
+
+    for (const id of [settled, busy]) {
+      await deleteVideo(id);
+      assert.deepEqual(await listVideoObjects(storage, id), []);
+    }
   });
 });

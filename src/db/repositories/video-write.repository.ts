@@ -16,7 +16,7 @@ export interface WriteGuard {
   /** The write applies only while the row is in one of these statuses; any status when omitted. */
   from?: readonly VideoStatus[];
   /** …and only while these columns still hold these values (e.g. the published manifest of one generation). */
-  match?: Partial<Pick<VideoEntity, 'hlsKey'>>;
+  match?: Partial<Pick<VideoEntity, 'hlsKey' | 'sourceKey'>>;
   /** …and only while the HLS manifest is a file directly inside this folder (`…/public/<gen>/`): one generation, whatever its manifests' revision. */
   hlsKeyIn?: string;
 }
