@@ -226,6 +226,23 @@ export async function waitForJob(stack: TestStack, videoId: string, timeoutMs = 
   }
 }
 
+/**
+ * What an operator's re-encode does to a READY video: its finished job goes, a new one comes
+ * (READY → PROCESSING → READY). Returns the row once READY again.
+ */
+export async function reencode(stack: TestStack, videoId: string): Promise<VideoEntity> {
+  const jobs = new JobQueue(stack.api.infra.redis, stack.config.redisPrefix);
+  try {
+    if ((await jobs.cancel('video.transcode', videoId)) !== 'removed') throw new Error(`the finished job of ${videoId} was not there to remove`);
+    await jobs.add('video.transcode', { videoId });
+  } finally {
+    await jobs.close();
+  }
+  const state = await waitForJob(stack, videoId);
+  if (state !== 'completed') throw new Error(`the re-encode of ${videoId} ended ${state}`);
+  return waitForStatus(stack, videoId, [VideoStatus.READY]);
+}
+
 /** A picture shrunk to 32x18 grey pixels: enough to tell frames apart, blind to encoding noise. */
 export async function greyPixels(file: string): Promise<Buffer> {
   const { stdout } = await promisify(execFile)('ffmpeg', ['-v', 'error', '-i', file, '-vf', 'scale=32:18', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], {

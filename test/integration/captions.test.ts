@@ -12,8 +12,7 @@ import { publicPrefix } from '../../src/storage/keys';
 import { VideoLifecycle } from '../../src/videos/video-lifecycle';
 import { startStack, type TestStack } from '../helpers/env';
 import { errorCode, gql, signUp, type GqlResult } from '../helpers/graphql';
-import { JobQueue } from '../../src/jobs/job-queue';
-import { enqueue, makeClip, mediaDir, queueVideo, seedVideo, waitForJob, waitForStatus, type MediaDir } from '../helpers/media';
+import { enqueue, makeClip, mediaDir, queueVideo, reencode, seedVideo, waitForJob, waitForStatus, type MediaDir } from '../helpers/media';
 import { multipartMutation } from '../helpers/uploads';
 
 interface CaptionView { id: string; language: string; label: string; kind: string; url: string }
@@ -262,15 +261,7 @@ describe('captions: addCaption / removeCaption, in both manifests', () => {
     // A re-encode replaces every generation folder but keeps the caption files, and names them again.
     const files = await captionFiles(queued);
     const first = (await row(queued)).hlsKey!;
-    const jobs = new JobQueue(stack.api.infra.redis, stack.config.redisPrefix);
-    try {
-      assert.equal(await jobs.cancel('video.transcode', queued), 'removed');
-      await jobs.add('video.transcode', { videoId: queued });
-    } finally {
-      await jobs.close();
-    }
-    assert.equal(await waitForJob(stack, queued), 'completed');
-    const second = await waitForStatus(stack, queued, [VideoStatus.READY]);
+    const second = await reencode(stack, queued);
     assert.notEqual(path.dirname(second.hlsKey!), path.dirname(first), 'a new generation');
     assert.match(second.hlsKey!, /\/master-[0-9a-z]+\.m3u8$/, 'with the tracks');
     assert.deepEqual(await captionFiles(queued), files);

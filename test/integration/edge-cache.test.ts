@@ -5,12 +5,11 @@ import WebSocket from 'ws';
 import { createLogger } from '../../src/config/logger';
 import { VideoStatus, Visibility } from '../../src/domain/video-status';
 import { EdgePurger } from '../../src/edge/edge-purger';
-import { JobQueue } from '../../src/jobs/job-queue';
 import { publicPathOf, publicPrefix } from '../../src/storage/keys';
 import { startEdge, originMediaRequests, type Edge } from '../helpers/edge';
 import { freePort, startStack, type TestStack } from '../helpers/env';
 import { gql, signUp } from '../helpers/graphql';
-import { makeLadder, mediaDir, queueVideo, seedVideo, waitForJob, waitForStatus, type MediaDir } from '../helpers/media';
+import { makeLadder, mediaDir, queueVideo, reencode, seedVideo, waitForJob, waitForStatus, type MediaDir } from '../helpers/media';
 
 type Ladder = Awaited<ReturnType<typeof makeLadder>>;
 
@@ -153,16 +152,8 @@ describe('edge cache (Varnish with deploy/varnish/default.vcl) in front of the A
     assert.equal((await get(url)).cache, 'MISS');
     assert.equal((await get(url)).cache, 'HIT');
 
-    // What an operator's re-encode does: the finished job goes, a new one comes (READY → PROCESSING → READY).
-    const jobs = new JobQueue(stack.api.infra.redis, stack.config.redisPrefix);
-    try {
-      assert.equal(await jobs.cancel('video.transcode', id), 'removed');
-      await jobs.add('video.transcode', { videoId: id });
-    } finally {
-      await jobs.close();
-    }
-    assert.equal(await waitForJob(stack, id), 'completed');
-    const second = await waitForStatus(stack, id, [VideoStatus.READY]);
+    // An operator's re-encode (READY → PROCESSING → READY).
+    const second = await reencode(stack, id);
     assert.notEqual(second.hlsKey, first.hlsKey, 'a new generation was published');
     assert.equal(await stack.api.infra.storage.stat(oldSegment), null, 'the old generation is gone from storage');
     const stale = await get(url);

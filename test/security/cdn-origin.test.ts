@@ -6,13 +6,12 @@ import { after, before, describe, it } from 'node:test';
 import { VideoStatus, Visibility } from '../../src/domain/video-status';
 import { runSourceRelocation } from '../../src/app/audit';
 import { createLogger } from '../../src/config/logger';
-import { JobQueue } from '../../src/jobs/job-queue';
 import { legacySourceKey, publicPrefix, sourceKey, sourcePrefix, VIDEOS_ROOT, videoPrefix } from '../../src/storage/keys';
 import { listVideoObjects } from '../../src/storage/video-objects';
 import { assertAuditClean, runAudit } from '../helpers/audit';
 import { startStack, type TestStack } from '../helpers/env';
 import { gql, signUp } from '../helpers/graphql';
-import { mediaDir, queueVideo, waitForJob, waitForStatus, type MediaDir } from '../helpers/media';
+import { mediaDir, queueVideo, reencode, waitForJob, waitForStatus, type MediaDir } from '../helpers/media';
 import { createUpload, tusUpload, uploadFile } from '../helpers/uploads';
 
 const CDN = 'https://cdn.example.com/media';
@@ -112,16 +111,8 @@ describe('security: originals are never public behind a CDN (issue 9, item 8)', 
     assert.deepEqual(await storage.list(sourcePrefix(id)), [], 'nothing was written under sources/');
     await assertAuditClean(stack.config, stack.api.infra, 'a legacy video is consistent');
 
-    // An operator's re-encode (the finished job goes, a new one comes) reads the original from the row's key.
-    const jobs = new JobQueue(stack.api.infra.redis, stack.config.redisPrefix);
-    try {
-      assert.equal(await jobs.cancel('video.transcode', id), 'removed');
-      await jobs.add('video.transcode', { videoId: id });
-    } finally {
-      await jobs.close();
-    }
-    assert.equal(await waitForJob(stack, id), 'completed');
-    const second = await waitForStatus(stack, id, [VideoStatus.READY]);
+    // An operator's re-encode reads the original from the row's key.
+    const second = await reencode(stack, id);
     assert.notEqual(second.hlsKey, first.hlsKey, 'a new generation was published');
     assert.ok(await storage.stat(legacySourceKey(id)), 'the original stays where the row says');
 

@@ -1,14 +1,12 @@
 import { Arg, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { notFound } from '../../errors';
-import type { VideoProgress } from '../../events/progress';
+import { parseUploadKey, parseVideoId } from '../../domain/video-id';
+import { VideoStatus } from '../../domain/video-status';
+import { badInput, notFound } from '../../errors';
+import type { UploadKeyProgress, VideoProgress } from '../../events/progress';
 import { followProgress, followUpload } from '../../events/progress-stream';
-import type { UploadKeyProgress } from '../../events/progress';
 import { publicFailureReason } from '../../videos/failure-reason';
 import { findVisible } from '../../videos/video-access';
-import { VideoStatus } from '../../domain/video-status';
 import { requireUser, type GraphQLContext } from '../context';
-import { parseUploadKey, parseVideoId } from '../../domain/video-id';
-import { badInput } from '../../errors';
 import { UploadProgressEvent, VideoProgressEvent } from './progress.type';
 
 /**
