@@ -1,6 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -49,6 +51,33 @@ http {
         child.once('exit', () => resolve());
         child.kill('SIGQUIT');
       }),
+  };
+}
+
+/**
+ * The least a Node process can do to proxy the S3 server: one fixed presigned URL fetched over a
+ * keep-alive agent and piped to the client — no Express, no video lookup, no request signing, no
+ * headers of its own. What it reaches relative to S3 direct is the floor of any in-process proxy
+ * on this machine, so the API's ratio is read against it rather than against 1.
+ */
+async function startNodeProxy(target: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const agent = new http.Agent({ keepAlive: true });
+  const server = http.createServer((req, res) => {
+    http
+      .get(target, { agent }, (up) => {
+        res.writeHead(up.statusCode ?? 502, { 'Content-Length': up.headers['content-length'] ?? '0' });
+        up.pipe(res);
+      })
+      .once('error', () => res.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      agent.destroy();
+    },
   };
 }
 
@@ -107,10 +136,13 @@ export async function run(opts: BenchOptions): Promise<Section> {
   const s3 = await startStack();
   const nginx = await startNginx(path.join(dir, 'data', 'objects'), dir);
   const rows: Row[] = [];
+  let proxy: Awaited<ReturnType<typeof startNodeProxy>> | null = null;
   try {
     const lid = await seed(local, ladder);
     const sid = await seed(s3, ladder);
     const direct = async (key: string) => s3.api.infra.storage.presignedGetUrl(key, 3600);
+    proxy = await startNodeProxy(await direct(publicKey(sid, BIG)));
+    const proxyUrl = proxy.url;
     const cases: Record<string, () => Promise<Load>> = {
       apiLocalBig: () => load(`${local.url}/videos/${lid}/${BIG}`, seconds),
       apiLocalSmall: () => load(`${local.url}/videos/${lid}/${SMALL}`, seconds),
@@ -118,6 +150,7 @@ export async function run(opts: BenchOptions): Promise<Section> {
       apiS3Small: () => load(`${s3.url}/videos/${sid}/${SMALL}`, seconds),
       s3Big: async () => load(await direct(publicKey(sid, BIG)), seconds),
       s3Small: async () => load(await direct(publicKey(sid, SMALL)), seconds),
+      nodeProxyS3Big: () => load(proxyUrl, seconds),
       ...(nginx
         ? {
             nginxBig: () => load(`${nginx.url}/${publicKey(lid, BIG)}`, seconds),
@@ -160,9 +193,10 @@ export async function run(opts: BenchOptions): Promise<Section> {
     add('apiLocalSmall', 'API, local-disk driver, small segment', 'nginxSmall', undefined, 'rps');
     add('s3Big', 'S3 server direct (presigned GET), 2 MB segment');
     add('apiS3Big', 'API, S3 driver, 2 MB segment', 's3Big', goal('apiS3Big', 's3Big', 0.9, 'mbps'));
+    add('nodeProxyS3Big', 'bare Node proxy of S3 (http.get → pipe), 2 MB segment', 's3Big');
     add('s3Small', 'S3 server direct, small segment', undefined, undefined, 'rps');
     add('apiS3Small', 'API, S3 driver, small segment', 's3Small', undefined, 'rps');
-    const cpus = names.filter((n) => n.startsWith('api')).map((n) => `${n} ${fmt(median(cpu[n]))} µs`).join(', ');
+    const cpus = names.filter((n) => n.startsWith('api') || n.startsWith('nodeProxy')).map((n) => `${n} ${fmt(median(cpu[n]))} µs`).join(', ');
     return {
       title: 'Delivery: API vs nginx (disk) and vs the S3 server (S3 driver)',
       command: `npm run bench -- delivery${opts.quick ? ' --quick' : ''}`,
@@ -170,9 +204,10 @@ export async function run(opts: BenchOptions): Promise<Section> {
       rows,
       extra: `API CPU per request (median): ${cpus}.`,
       reading:
-        'nginx answers from the page cache with sendfile (no copy into user space) in C; the API pays per request Express routing, the video record from Redis (who may see it), a stat and an open, then copies the file through a Node stream. For 2 MB files the copy dominates; for small files the per-request work does. Through the S3 driver the API is a proxy: one extra hop (RGW → API → client) on the same two cores, so ≥ 0.9× is only reachable when RGW, not the cores, is the limit. Redirecting public media to the CDN or to presigned URLs (PUBLIC_MEDIA_BASE_URL, MEDIA_REDIRECT_PRESIGNED) takes the API out of the byte path entirely.',
+        'nginx answers from the page cache with sendfile (no copy into user space) in C; the API pays per request Express routing, the video record from Redis (who may see it), a stat and an open, then copies the file through a Node stream. For 2 MB files the copy dominates; for small files the per-request work does. Through the S3 driver the API is a proxy: every byte crosses loopback twice (RGW → API → client) and goes through JavaScript in 64 KiB socket reads and writes, on the same two cores as RGW and wrk. The bare Node proxy row is the floor of any in-process proxy here (compare the CPU per request too): a CPU profile of the API (`node --cpu-prof`) puts most of its busy time in those socket writes and stream plumbing, which the bare proxy pays as well, and the API\'s own per-request work on top (Express routing and middleware, the Redis video lookup, minio\'s SigV4 signing of each GET; the stat is cached for segments) in pieces of a few percent each. So ≥ 0.9× of S3 direct is out of reach for a proxy on this machine, whatever the API trims. Redirecting public media to the CDN or to presigned URLs (PUBLIC_MEDIA_BASE_URL, MEDIA_REDIRECT_PRESIGNED) takes the API out of the byte path entirely.',
     };
   } finally {
+    await proxy?.stop();
     await nginx?.stop();
     await s3.close();
     await local.close();
