@@ -70,19 +70,10 @@ export class ResponseCache {
     return `${this.prefix}:rc:${digest}`;
   }
 
-  get(key: string): Promise<string | null> {
-    return this.redis.get(key);
-  }
-
   /** The stored body, or the generation to fill with after executing (one round trip). */
   async lookup(key: string): Promise<{ hit: string } | { generation: string }> {
     const [hit, generation] = await this.redis.mget(key, generationKey(this.prefix));
     return hit !== null ? { hit } : { generation: generation ?? '0' };
-  }
-
-  /** The generation now, to hand to fill() after executing. */
-  async generation(): Promise<string> {
-    return (await this.redis.get(generationKey(this.prefix))) ?? '0';
   }
 
   /** Stores the body unless anything was invalidated since `generation`; true when stored. */
