@@ -38,6 +38,8 @@ import { randomBytes } from 'node:crypto';
  */
 export const VIDEOS_ROOT = 'videos/';
 export const SOURCES_ROOT = 'sources/';
+/** Every root the platform stores under: whatever walks all stored objects (the audit) lists each. */
+export const STORAGE_ROOTS = [VIDEOS_ROOT, SOURCES_ROOT] as const;
 export const videoPrefix = (videoId: string): string => `${VIDEOS_ROOT}${videoId}/`;
 export const sourcePrefix = (videoId: string): string => `${SOURCES_ROOT}${videoId}/`;
 /** Where a new upload's original goes (a row records it in `sourceKey`). */
@@ -49,9 +51,9 @@ export const legacySourceKey = (videoId: string): string => `${videoPrefix(video
 export const sourceKeyOf = (video: { id: string; sourceKey: string | null }): string => video.sourceKey ?? sourceKey(video.id);
 
 /** Every prefix that holds objects of a video: removing them all removes the video's bytes, whichever layout its original has. */
-export const storedPrefixes = (videoId: string): string[] => [videoPrefix(videoId), sourcePrefix(videoId)];
+export const storedPrefixes = (videoId: string): string[] => STORAGE_ROOTS.map((root) => `${root}${videoId}/`);
 
-const KEY_OF_VIDEO = /^(?:videos|sources)\/([^/]+)\//;
+const KEY_OF_VIDEO = new RegExp(`^(?:${STORAGE_ROOTS.join('|')})([^/]+)/`);
 const SOURCE_KEY = /^(?:sources\/([^/]+)\/original|videos\/([^/]+)\/source)$/;
 
 /** The video id a stored key belongs to (under either root), or null for keys outside them. */
@@ -65,8 +67,8 @@ export function videoIdOfSourceKey(key: string): string | null {
   return m ? (m[1] ?? m[2])! : null;
 }
 
-export const publicPrefix = (videoId: string): string => `videos/${videoId}/public/`;
-export const publicKey = (videoId: string, path: string): string => `videos/${videoId}/public/${path}`;
+export const publicPrefix = (videoId: string): string => `${videoPrefix(videoId)}public/`;
+export const publicKey = (videoId: string, path: string): string => `${publicPrefix(videoId)}${path}`;
 
 /** A name no one can guess: sortable by time, then 128 random bits (generations, caption files). */
 export function unguessableName(now = Date.now()): string {

@@ -3,7 +3,7 @@ import { VideoStatus } from '../domain/video-status';
 import type { JobQueue, LiveJob } from '../jobs/job-queue';
 import { keyBeside, parseMediaPlaylist } from '../media/playlists';
 import type { ObjectStorage, UnfinishedUpload } from '../storage/storage';
-import { captionKey, publicPrefix, SOURCES_ROOT, storedPrefixes, videoIdOfKey, VIDEOS_ROOT } from '../storage/keys';
+import { captionKey, publicPrefix, STORAGE_ROOTS, storedPrefixes, videoIdOfKey } from '../storage/keys';
 
 export type FindingKind =
   | 'object-without-video'
@@ -68,14 +68,16 @@ export class ConsistencyAudit {
     const { storage, repo, jobs, limits } = this.deps;
     // Storage first, rows second: a video created in between has a row but no listed objects (fine);
     // objects whose row is not found are checked once more before they count.
-    const keys = [...(await storage.list(VIDEOS_ROOT)), ...(await storage.list(SOURCES_ROOT))];
+    const keys: string[] = [];
+    for (const root of STORAGE_ROOTS) keys.push(...(await storage.list(root)));
     const keysById = new Map<string, Set<string>>();
     for (const key of keys) {
       const id = videoIdOfKey(key) ?? '';
       if (!keysById.has(id)) keysById.set(id, new Set());
       keysById.get(id)!.add(key);
     }
-    const unfinished = [...(await storage.listUnfinishedUploads(VIDEOS_ROOT)), ...(await storage.listUnfinishedUploads(SOURCES_ROOT))];
+    const unfinished: UnfinishedUpload[] = [];
+    for (const root of STORAGE_ROOTS) unfinished.push(...(await storage.listUnfinishedUploads(root)));
     const live = await jobs.liveJobs();
     const liveByVideo = new Map<string, LiveJob[]>();
     for (const job of live) if (job.videoId) liveByVideo.set(job.videoId, [...(liveByVideo.get(job.videoId) ?? []), job]);

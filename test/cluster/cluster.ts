@@ -6,7 +6,7 @@ import path from 'node:path';
 import { openInfrastructure, type Infrastructure } from '../../src/app/infrastructure';
 import { loadConfig, type Config } from '../../src/config/config';
 import { createLogger } from '../../src/config/logger';
-import { SOURCES_ROOT, VIDEOS_ROOT } from '../../src/storage/keys';
+import { STORAGE_ROOTS } from '../../src/storage/keys';
 import { freePort, S3_ENV } from '../helpers/env';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 import { answers, startProcess, waitFor, type Proc } from './processes';
@@ -106,7 +106,7 @@ export async function startCluster(opts: { env?: Record<string, string>; workers
     await Promise.all([...apis, ...workers].map((m) => m.proc.stop('SIGTERM', 10_000)));
     await lb?.stop('SIGTERM', 5000);
     if (ops) {
-      for (const root of [VIDEOS_ROOT, SOURCES_ROOT]) await ops.storage.deletePrefix(root).catch(() => undefined);
+      for (const root of STORAGE_ROOTS) await ops.storage.deletePrefix(root).catch(() => undefined);
       await ops.close().catch(() => undefined);
     }
     await Promise.all([redis.stop(), mysql.stop(), s3.close()]);

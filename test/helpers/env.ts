@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../../src/config/config';
 import { createLogger } from '../../src/config/logger';
 import { startApi, type RunningApi } from '../../src/app/api';
 import { startWorker, type RunningWorker } from '../../src/app/worker';
-import { SOURCES_ROOT, VIDEOS_ROOT } from '../../src/storage/keys';
+import { STORAGE_ROOTS } from '../../src/storage/keys';
 
 export const S3_ENV = {
   S3_ENDPOINT: process.env.TEST_S3_ENDPOINT ?? 'http://127.0.0.1:7480',
@@ -87,7 +87,7 @@ export async function startStack(opts: { worker?: boolean; env?: Record<string, 
     async close() {
       await worker?.close();
       const storage = api.infra.storage;
-      for (const root of [VIDEOS_ROOT, SOURCES_ROOT]) await storage.deletePrefix(root).catch(() => undefined);
+      for (const root of STORAGE_ROOTS) await storage.deletePrefix(root).catch(() => undefined);
       await api.infra.redis.eval(
         "for _,k in ipairs(redis.call('keys', ARGV[1])) do redis.call('del', k) end",
         0,

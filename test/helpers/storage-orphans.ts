@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Client } from 'minio';
-import { sourceKey, SOURCES_ROOT, videoIdOfKey, VIDEOS_ROOT } from '../../src/storage/keys';
+import { sourceKey, STORAGE_ROOTS, videoIdOfKey } from '../../src/storage/keys';
 import type { TestStack } from './env';
 
 interface Row {
@@ -16,7 +16,8 @@ interface Row {
  */
 export async function assertNoOrphans(stack: TestStack, opts: { uploading?: string[] } = {}): Promise<void> {
   const allowed = new Set(opts.uploading ?? []);
-  const keys = [...(await stack.api.infra.storage.list(VIDEOS_ROOT)), ...(await stack.api.infra.storage.list(SOURCES_ROOT))];
+  const keys: string[] = [];
+  for (const root of STORAGE_ROOTS) keys.push(...(await stack.api.infra.storage.list(root)));
   const rows = (await stack.api.infra.ds.query('SELECT id, status, source_key FROM videos')) as Row[];
   const byId = new Map(rows.map((r) => [r.id, r]));
   const keysOf = (id: string) => keys.filter((k) => videoIdOfKey(k) === id);
@@ -44,7 +45,7 @@ export async function assertNoOrphans(stack: TestStack, opts: { uploading?: stri
       region: storage.region,
       pathStyle: storage.pathStyle,
     });
-    for (const root of [VIDEOS_ROOT, SOURCES_ROOT]) {
+    for (const root of STORAGE_ROOTS) {
       const stream = client.listIncompleteUploads(storage.bucket, root, true);
       for await (const u of stream as AsyncIterable<{ key: string }>) {
         const id = videoIdOfKey(u.key);

@@ -74,4 +74,3 @@ export class VideoWriteRepository {
     return (res.affected ?? 0) > 0;
   }
 }
-
