@@ -87,10 +87,10 @@ export function onTranscodeJobFailed(deps: Pick<TranscodeJobDeps, 'service' | 'l
   return async (job: TranscodeJob | undefined, err: Error): Promise<void> => {
     if (!job || job.name !== 'video.transcode') return;
     const attempts = job.opts.attempts ?? 1;
-    const exhausted = job.attemptsMade >= attempts || /stalled/i.test(err.message) || err.name === 'UnrecoverableError';
-    if (!exhausted) return;
+    const stalled = /stalled/i.test(err.message);
+    if (!(job.attemptsMade >= attempts || stalled || err.name === 'UnrecoverableError')) return;
     deps.logger.error({ videoId: job.data.videoId, err: err.message }, 'transcode job failed outside its handler');
-    const reason = /stalled/i.test(err.message) ? 'Processing stopped: the worker running it was lost too often' : 'Processing failed';
+    const reason = stalled ? 'Processing stopped: the worker running it was lost too often' : 'Processing failed';
     await deps.service.fail(job.data.videoId, reason).catch((e: unknown) =>
       deps.logger.error({ err: e, videoId: job.data.videoId }, 'could not mark video FAILED'),
     );
