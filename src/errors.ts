@@ -39,6 +39,9 @@ export const UNAVAILABLE_RETRY_SECONDS = 5;
 export const serviceUnavailable = (message = 'A service the platform depends on is unavailable for a moment; retry shortly'): AppError =>
   new AppError('SERVICE_UNAVAILABLE', message, { retryAfterSeconds: UNAVAILABLE_RETRY_SECONDS });
 
+/** What clients are told when object storage does not answer (uploads, tus, media routes). */
+export const STORAGE_UNAVAILABLE_MESSAGE = 'Storage is unavailable for a moment; retry shortly';
+
 /** A SERVICE_UNAVAILABLE answer in the `{ status_code, body }` shape tus hooks and stores throw. */
 export function tusUnavailable(message: string): { status_code: number; body: string } {
   return { status_code: 503, body: `${JSON.stringify({ code: 'SERVICE_UNAVAILABLE', message })}\n` };

@@ -14,7 +14,7 @@ import type { ObjectStorage } from '../storage/storage';
 import { Visibility } from '../domain/video-status';
 import { parseVideoId } from '../domain/video-id';
 import { MediaSigner } from '../playback/media-signer';
-import { AppError, isOutage, serviceUnavailable } from '../errors';
+import { AppError, isOutage, serviceUnavailable, STORAGE_UNAVAILABLE_MESSAGE } from '../errors';
 import { downloadFilename } from '../playback/downloads';
 import { THUMBNAIL_FILES } from '../playback/thumbnail-rules';
 import type { ThumbnailService } from '../playback/thumbnails';
@@ -47,7 +47,7 @@ export function deliveryRouter(deps: DeliveryDeps): Router {
       // Storage unreachable: 503 with Retry-After, which players and CDNs retry.
       if (isOutage(err) && !res.headersSent) {
         deps.logger.warn({ err, url: req.originalUrl }, 'delivery: storage unavailable');
-        return sendAppError(res, serviceUnavailable('Storage is unavailable for a moment; retry shortly'));
+        return sendAppError(res, serviceUnavailable(STORAGE_UNAVAILABLE_MESSAGE));
       }
       deps.logger.error({ err, url: req.originalUrl }, 'delivery failed');
       if (!res.headersSent) res.status(502).type('text/plain').send('Storage unavailable');

@@ -6,7 +6,7 @@ import { S3Store } from '@tus/s3-store';
 import { Upload, type DataStore } from '@tus/server';
 import type { StorageConfig } from '../config/config';
 import { parseVideoId } from '../domain/video-id';
-import { tusUnavailable } from '../errors';
+import { STORAGE_UNAVAILABLE_MESSAGE, tusUnavailable } from '../errors';
 import { legacySourceKey, sourceKey, sourceKeyOf, videoIdOfSourceKey } from './keys';
 
 // Parts are spooled to temp files by the store, not held in memory: larger parts cost no RAM and
@@ -15,7 +15,7 @@ import { legacySourceKey, sourceKey, sourceKeyOf, videoIdOfSourceKey } from './k
 const PART_SIZE = 32 * 1024 * 1024;
 
 /** tus errors are `{ status_code, body }`; 503 SERVICE_UNAVAILABLE, which tus clients retry. */
-const STORAGE_UNAVAILABLE = tusUnavailable('Storage is unavailable for a moment; retry shortly');
+const STORAGE_UNAVAILABLE = tusUnavailable(STORAGE_UNAVAILABLE_MESSAGE);
 
 /**
  * The tus side of object storage. A resumable upload's id is the video's source key, so the

@@ -2,7 +2,7 @@ import type { Logger } from '../config/logger';
 import type { VideoEntity } from '../db/entities';
 import type { VideoRepository } from '../db/repositories/video.repository';
 import { VideoStatus } from '../domain/video-status';
-import { AppError, serviceUnavailable } from '../errors';
+import { AppError, serviceUnavailable, STORAGE_UNAVAILABLE_MESSAGE } from '../errors';
 import type { JobQueue } from '../jobs/job-queue';
 import { checkMedia } from '../media/media-policy';
 import type { MediaTools } from '../media/media-tools';
@@ -151,7 +151,7 @@ export class UploadFinalizer {
     } catch (err) {
       if (err instanceof ProbeError) {
         // ffprobe reads the source from storage: a storage that went away is not a bad file.
-        if (!(await storage.ping().then(() => true, () => false))) throw serviceUnavailable('Storage is unavailable for a moment; retry shortly');
+        if (!(await storage.ping().then(() => true, () => false))) throw serviceUnavailable(STORAGE_UNAVAILABLE_MESSAGE);
         throw new AppError('UNSUPPORTED_MEDIA', `Not a playable video: ${err.message}`);
       }
       throw err;
