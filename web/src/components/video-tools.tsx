@@ -1,4 +1,4 @@
-import { useState, type MutableRefObject } from 'react';
+import { useState, type RefObject } from 'react';
 import { useClient, useMutation } from 'urql';
 import { errorMessage } from '../client';
 import { formatBytes, formatTime } from '../format';
@@ -52,7 +52,7 @@ export function DownloadButton({ video }: { video: WatchVideo }) {
 }
 
 /** For the owner: who may download, and the poster (the frame under the player, or an image). */
-export function OwnerTools({ video, token, position, onPosterChanged }: { video: WatchVideo; token: string; position: MutableRefObject<number>; onPosterChanged: () => void }) {
+export function OwnerTools({ video, token, player, onPosterChanged }: { video: WatchVideo; token: string; player: RefObject<HTMLVideoElement>; onPosterChanged: () => void }) {
   const [, update] = useMutation(UpdateVideoMutation);
   const { busy, message, run } = useAction(onPosterChanged);
   // Shown at once; put back if the server refuses.
@@ -83,7 +83,7 @@ export function OwnerTools({ video, token, position, onPosterChanged }: { video:
       {ready && (
         <div className="tool">
           <button type="button" disabled={busy} onClick={() => void run(async () => {
-            const at = position.current;
+            const at = player.current?.currentTime ?? 0;
             await mutate({ posterTimeSeconds: at });
             return `The poster is now the frame at ${formatTime(at)}.`;
           })}>Use this frame as poster</button>

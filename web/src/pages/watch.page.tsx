@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type MutableRefObject, type PointerEvent } from 'react';
+import { useEffect, useRef, useState, type PointerEvent, type RefObject } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { errorMessage } from '../client';
 import { StatusBadge } from '../components/video-card';
@@ -29,9 +29,8 @@ function useStoryboard(video: WatchVideo): StoryboardCue[] {
   return cues;
 }
 
-function Player({ video, engineKind, resumeAt, position }: { video: WatchVideo; engineKind: EngineKind; resumeAt: number | null; position: MutableRefObject<number> }) {
+function Player({ video, engineKind, resumeAt, videoRef: ref }: { video: WatchVideo; engineKind: EngineKind; resumeAt: number | null; videoRef: RefObject<HTMLVideoElement> }) {
   const token = useToken();
-  const ref = useRef<HTMLVideoElement>(null);
   const engine = useRef<Engine | null>(null);
   const [levels, setLevels] = useState<Level[]>([]);
   const [quality, setQuality] = useState<string>('auto');
@@ -137,10 +136,7 @@ function Player({ video, engineKind, resumeAt, position }: { video: WatchVideo; 
         onClick={() => (ref.current!.paused ? void ref.current!.play() : ref.current!.pause())}
         onPlay={() => setPlaying(true)}
         onPause={() => setPlaying(false)}
-        onTimeUpdate={() => {
-          position.current = ref.current!.currentTime;
-          setTime(position.current);
-        }}
+        onTimeUpdate={() => setTime(ref.current!.currentTime)}
         onLoadedMetadata={onLoadedMetadata}
       />
       <div className="controls">
@@ -222,8 +218,9 @@ export function WatchPage({ id }: { id: string }) {
   const [{ data, error, fetching }, refetch] = useQuery({ query: WatchVideoQuery, variables: { id } });
   const [history] = useQuery({ query: ContinueWatchingQuery, variables: { first: 50 }, pause: !token, requestPolicy: 'network-only' });
   const [me] = useQuery({ query: MeQuery, pause: !token });
-  // Where the player is, for "Use this frame as poster" (a ref: no re-render on every timeupdate).
-  const position = useRef(0);
+  // The player's element, so "Use this frame as poster" reads the position at the click (a copy
+  // kept by timeupdate could lag behind a seek or a pause by an event).
+  const videoRef = useRef<HTMLVideoElement>(null);
   const video = data?.video;
 
   if (error && !data) return <p role="alert" className="error">{errorMessage(error)}</p>;
@@ -238,7 +235,7 @@ export function WatchPage({ id }: { id: string }) {
     <article className="watch">
       <h1>{video.title}</h1>
       {video.playback && historyDone ? (
-        <Player key={`${engineKind}:${video.id}`} video={video} engineKind={engineKind} resumeAt={resumeAt} position={position} />
+        <Player key={`${engineKind}:${video.id}`} video={video} engineKind={engineKind} resumeAt={resumeAt} videoRef={videoRef} />
       ) : !video.playback ? (
         <p className="card">
           <StatusBadge status={video.status} /> {video.status === 'FAILED' ? video.failureReason : 'This video is not playable yet.'}
@@ -249,7 +246,7 @@ export function WatchPage({ id }: { id: string }) {
       </p>
       {video.description && <p>{video.description}</p>}
       {video.status === 'READY' && (isOwner || video.allowDownload) && <DownloadButton video={video} />}
-      {isOwner && token && <OwnerTools video={video} token={token} position={position} onPosterChanged={() => refetch({ requestPolicy: 'network-only' })} />}
+      {isOwner && token && <OwnerTools video={video} token={token} player={videoRef} onPosterChanged={() => refetch({ requestPolicy: 'network-only' })} />}
       {isOwner && token && video.status !== 'UPLOADING' && video.status !== 'FAILED' && (
         <CaptionTools video={video} token={token} onChanged={() => refetch({ requestPolicy: 'network-only' })} />
       )}
