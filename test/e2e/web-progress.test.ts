@@ -56,18 +56,16 @@ describe('processing progress in the web app', () => {
     await page.waitForFunction("Number(document.querySelector('[data-testid=processing-progress]')?.getAttribute('aria-valuenow')) >= 30", null, { timeout: 120_000 });
     await screenshot(page, 'upload-progress-eta');
 
-    // A reload: the page remembers the video, and the subscription's first event says where it is.
+    // A reload: the page remembers the video, and the subscription's first event says where it is
+    // (no earlier than before the reload: never back to "Waiting" or 0). How fast is not asserted
+    // here: a loaded machine reloads slowly; the snapshot's promptness is the API tests' business.
     const before = await bar(page);
     await page.reload();
-    const reloadedAt = Date.now();
     await page.waitForFunction(
-      `(() => { const b = document.querySelector('[data-testid=processing-progress]'); return b && Number(b.getAttribute('aria-valuenow')) >= ${Math.floor(before.value)} && !/Waiting/.test(b.getAttribute('aria-valuetext')); })()`,
+      `(() => { const b = document.querySelector('[data-testid=processing-progress]'); return b && Number(b.getAttribute('aria-valuenow')) >= ${before.value} && !/Waiting/.test(b.getAttribute('aria-valuetext')); })()`,
       null,
-      { timeout: 5000 },
+      { timeout: 30_000 },
     );
-    const restored = await bar(page);
-    assert.ok(Date.now() - reloadedAt < 5000);
-    assert.ok(restored.value >= before.value, `${restored.value} < ${before.value}`);
     assert.equal(await page.getByTestId('bytes-progress').getAttribute('aria-valuenow'), '100', 'the upload bar shows the finished upload');
 
     const done = page.getByTestId('upload-done');

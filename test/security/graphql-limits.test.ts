@@ -148,6 +148,6 @@ describe('security: one rule set for HTTP and graphql-ws (issue 9, items 2 and 3
     const started = Date.now();
     const { code } = await closed;
     assert.equal(code, 4403);
-    assert.ok(Date.now() - started < 5000, 'closed at expiry');
+    assert.ok(Date.now() - started < 10_000, 'closed at expiry (2 s), not left open');
   });
 });
