@@ -14,6 +14,8 @@ interface StoryboardModule {
 interface FormatModule {
   formatTime(s: number | null): string;
   formatBytes(n: number | null): string;
+  webhookEventName(event: string): string;
+  deliveryOutcome(d: { statusCode: number | null; error: string | null }): string;
 }
 
 // The web app's pure modules are TypeScript for the browser; Vite loads them here as it would for the app.
@@ -90,6 +92,14 @@ describe('web app pure logic', () => {
     assert.equal(format.formatBytes(0), '0 B');
     assert.equal(format.formatBytes(1536), '1.5 KB');
     assert.equal(format.formatBytes(5 * 1024 ** 3), '5.0 GB');
+  });
+
+  it("names webhook events as their payload type, and a delivery by its status or else its error", () => {
+    assert.deepEqual(['VIDEO_READY', 'VIDEO_FAILED', 'VIDEO_DELETED', 'UPLOAD_COMPLETED'].map(format.webhookEventName), ['video.ready', 'video.failed', 'video.deleted', 'upload.completed']);
+    assert.equal(format.deliveryOutcome({ statusCode: 204, error: null }), '204');
+    assert.equal(format.deliveryOutcome({ statusCode: 500, error: 'HTTP 500' }), '500');
+    assert.equal(format.deliveryOutcome({ statusCode: null, error: 'timed out' }), 'timed out');
+    assert.equal(format.deliveryOutcome({ statusCode: null, error: null }), 'no answer');
   });
 });
 

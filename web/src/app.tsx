@@ -6,6 +6,7 @@ import { LibraryPage } from './pages/library.page';
 import { SignInPage } from './pages/sign-in.page';
 import { UploadPage } from './pages/upload.page';
 import { WatchPage } from './pages/watch.page';
+import { WebhooksPage } from './pages/webhooks.page';
 import { Link, navigate, useLocation } from './router';
 import { session, useSessionExpired, useToken } from './session';
 
@@ -56,6 +57,7 @@ function Shell({ token }: { token: string | null }) {
   else if (path === '/signin') page = <SignInPage mode="signin" />;
   else if (path === '/signup') page = <SignInPage mode="signup" />;
   else if (path === '/upload') page = <UploadPage />;
+  else if (path === '/webhooks') page = <WebhooksPage />;
   else if (watch) page = <WatchPage id={decodeURIComponent(watch[1]!)} />;
   else page = <h1>Page not found</h1>;
 
@@ -67,6 +69,7 @@ function Shell({ token }: { token: string | null }) {
           <Link to="/" className="brand">Video platform</Link>
           <Link to="/" aria-current={path === '/' ? 'page' : undefined}>Library</Link>
           <Link to="/upload" aria-current={path === '/upload' ? 'page' : undefined}>Upload</Link>
+          {token && <Link to="/webhooks" aria-current={path === '/webhooks' ? 'page' : undefined}>Webhooks</Link>}
           <a href="/graphql">GraphiQL</a>
         </nav>
         <Account key={token ?? 'anonymous'} token={token} />

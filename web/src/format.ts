@@ -33,3 +33,14 @@ export const UPLOAD_SHARE = 20;
 export function processingPercent(wholeJob: number): number {
   return Math.max(0, Math.min(100, ((wholeJob - UPLOAD_SHARE) / (100 - UPLOAD_SHARE)) * 100));
 }
+
+/** VIDEO_READY → "video.ready": the payload `type` a receiver sees (docs/API.md, Webhooks). */
+export function webhookEventName(event: string): string {
+  return event.toLowerCase().replace('_', '.');
+}
+
+/** A delivery attempt's outcome: the HTTP status when one came back, else why none did. */
+export function deliveryOutcome(d: { statusCode: number | null; error: string | null }): string {
+  if (d.statusCode !== null) return String(d.statusCode);
+  return d.error ?? 'no answer';
+}

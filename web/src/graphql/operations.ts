@@ -1,4 +1,4 @@
-import type { MeQuery as MeResult, PublicVideosQuery, VideoCardFragment, VideoProgressSubscription, WatchVideoQuery } from './generated';
+import type { MeQuery as MeResult, PublicVideosQuery, VideoCardFragment, VideoProgressSubscription, WatchVideoQuery, WebhookDeliveriesQuery } from './generated';
 
 // Documents and result types come from generated.ts (`npm run codegen`, from schema.graphql and
 // operations.graphql); this module only gives them the names the pages use.
@@ -6,7 +6,9 @@ export {
   AddCaptionDocument as AddCaptionMutation,
   ContinueWatchingDocument as ContinueWatchingQuery,
   CreateUploadDocument as CreateUploadMutation,
+  CreateWebhookDocument as CreateWebhookMutation,
   DeleteVideoDocument as DeleteVideoMutation,
+  DeleteWebhookDocument as DeleteWebhookMutation,
   MeDocument as MeQuery,
   MyVideosDocument as MyVideosQuery,
   PublicVideosDocument as PublicVideosQuery,
@@ -19,8 +21,10 @@ export {
   VideoDownloadDocument as VideoDownloadQuery,
   VideoProgressDocument as VideoProgressSubscription,
   WatchVideoDocument as WatchVideoQuery,
+  WebhookDeliveriesDocument as WebhookDeliveriesQuery,
+  WebhooksDocument as WebhooksQuery,
 } from './generated';
-export type { CaptionKind, CreateUploadInput, VideoOrder, VideoStatus, Visibility } from './generated';
+export type { CaptionKind, CreateUploadInput, VideoOrder, VideoStatus, Visibility, WebhookEvent, WebhookFieldsFragment as Webhook } from './generated';
 
 export type UserRef = NonNullable<MeResult['me']>;
 /** A video in a list: the VideoCard fragment, with its uploader where the list asks for it. */
@@ -31,3 +35,4 @@ export interface Connection {
 }
 export type WatchVideo = NonNullable<WatchVideoQuery['video']>;
 export type ProgressEvent = VideoProgressSubscription['videoProgress'];
+export type WebhookDelivery = WebhookDeliveriesQuery['webhookDeliveries'][number];
