@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Client, S3Error } from 'minio';
+import { Client, S3Error, type ClientOptions } from 'minio';
 import type { StorageConfig } from '../config/config';
 import { chunk } from './chunker';
 import { assertSafeKey, StorageWriteError, type ByteRange, type ObjectStat, type ObjectStorage, type PutOptions, type UnfinishedUpload } from './storage';
@@ -7,7 +7,35 @@ import { assertSafeKey, StorageWriteError, type ByteRange, type ObjectStat, type
 const PART_SIZE = 8 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 2;
 
-type S3Config = Extract<StorageConfig, { driver: 's3' }>;
+export type S3Config = Extract<StorageConfig, { driver: 's3' }>;
+
+function clientOptions(config: S3Config): ClientOptions {
+  const { endPoint } = config;
+  return {
+    endPoint: endPoint.hostname,
+    port: endPoint.port ? Number(endPoint.port) : undefined,
+    useSSL: endPoint.protocol === 'https:',
+    accessKey: config.accessKey,
+    secretKey: config.secretKey,
+    region: config.region,
+    pathStyle: config.pathStyle,
+  };
+}
+
+/**
+ * A client for sending the bytes of uploaded objects (parts of `put`, the tus store's parts).
+ * Over plain http the minio client sha256-hashes every request body to sign it; for 8 MiB parts
+ * that is a second full hash of the upload on the API's one thread (the upload is already hashed
+ * once on its way in), and it stalls reading the request while it runs. This client signs
+ * `UNSIGNED-PAYLOAD` instead, which is what minio always does over https: the request itself
+ * (method, key, part, length, headers) stays signed; the body's integrity on the wire is TCP's
+ * (and TLS's in production). Every other request keeps the default.
+ */
+export function bulkClient(config: S3Config): Client {
+  const client = new Client(clientOptions(config));
+  client.enableSHA256 = false;
+  return client;
+}
 
 /** S3 / MinIO / Ceph RGW through the `minio` client. */
 export class S3Storage implements ObjectStorage {
@@ -15,30 +43,12 @@ export class S3Storage implements ObjectStorage {
   private readonly client: Client;
   private readonly bucket: string;
 
-  /**
-   * Sends the bytes of uploaded objects. Over plain http the minio client sha256-hashes every
-   * request body to sign it; for 8 MiB parts that is a second full hash of the upload on the API's
-   * one thread (the meter already hashes it), and it stalls reading the request while it runs.
-   * This client signs `UNSIGNED-PAYLOAD` instead, which is what minio always does over https:
-   * the request itself (method, key, part, length, headers) stays signed; the body's integrity on
-   * the wire is TCP's (and TLS's in production). Every other request keeps the default.
-   */
+  /** Sends the bytes of uploaded objects (bulkClient). */
   private readonly bulk: Client;
 
   constructor(private readonly config: S3Config) {
-    const { endPoint } = config;
-    const options = {
-      endPoint: endPoint.hostname,
-      port: endPoint.port ? Number(endPoint.port) : undefined,
-      useSSL: endPoint.protocol === 'https:',
-      accessKey: config.accessKey,
-      secretKey: config.secretKey,
-      region: config.region,
-      pathStyle: config.pathStyle,
-    };
-    this.client = new Client(options);
-    this.bulk = new Client(options);
-    this.bulk.enableSHA256 = false;
+    this.client = new Client(clientOptions(config));
+    this.bulk = bulkClient(config);
     this.bucket = config.bucket;
   }
 
