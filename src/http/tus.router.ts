@@ -1,10 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { EVENTS, Server, type Locker } from '@tus/server';
 import { Router, type Request, type Response } from 'express';
+import { sendNodeResponse } from 'srvx/node';
 import type { Logger } from '../config/logger';
 import { AppError, notFound } from '../errors';
 import type { ResumableStore } from '../storage/tus-store';
 import { statusOf } from './error-status';
+import { tusRequest } from './tus-request';
 import { videoIdOfUpload } from '../storage/tus-store';
 import type { TokenService } from '../users/tokens';
 import { parseVideoId } from '../domain/video-id';
@@ -136,7 +138,8 @@ export function tusRouter(deps: {
       }
       authorised.set(req, decision.uploadId);
     }
-    await tus.handle(req, res);
+    // tus.handle(req, res), with the request body handed on without a copy (tus-request.ts).
+    await sendNodeResponse(res, await tus.handleWeb(tusRequest(req, res)));
   };
 
   const router = Router();
