@@ -9,8 +9,8 @@ import { STORAGE_UNAVAILABLE_MESSAGE, tusUnavailable } from '../errors';
 import { BufferedS3Store } from './tus-s3-store';
 import { legacySourceKey, sourceKey, sourceKeyOf, videoIdOfSourceKey } from './keys';
 
-// Parts are held in memory (BufferedS3Store): (2 uploading + 1 filling) × 8 MiB per PATCH, as
-// S3Storage.put. Larger parts measured no faster and cost RAM per upload.
+// Parts are held in memory (BufferedS3Store): at most (2 uploading + 1 filling) × 8 MiB per PATCH,
+// the shape of S3Storage.put, whose 8 MiB parts keep up with a direct putObject in the upload bench.
 const PART_SIZE = 8 * 1024 * 1024;
 
 /** tus errors are `{ status_code, body }`; 503 SERVICE_UNAVAILABLE, which tus clients retry. */
