@@ -15,11 +15,11 @@ const IDLE_BUFFERS = PARTS_IN_FLIGHT + 1;
  * S3 through the `UNSIGNED-PAYLOAD` client (bulkClient) as one request.
  *
  * The stock path spools every part to a temp file (an fs.appendFile per incoming chunk), reads it
- * back in 64 KiB reads and hands the file stream to the AWS SDK, which reads the file once more to
- * sha256 it for the signature: in a CPU profile of a tus upload those were the API thread's
- * largest items, and tus ran at ~0.7 of a direct putObject while S3Storage.put, which works like
- * this class, ran at ~1.0. Memory stays bounded per PATCH ((PARTS_IN_FLIGHT + 1) × part size)
- * and flat across parts, where the temp files took none but cost the time.
+ * back in 64 KiB reads for the AWS SDK's request: in a CPU profile of a tus upload that was the
+ * API thread's largest item, and tus ran at ~0.5–0.7 of a direct putObject while S3Storage.put,
+ * which works like this class, ran at ~0.9–1.0 (bench/RESULTS.md, upload). Memory stays bounded
+ * per PATCH ((PARTS_IN_FLIGHT + 1) × part size) and flat across parts and uploads; the temp
+ * files took no memory but cost the time.
  *
  * Everything else (bookkeeping in `.info`, the offset from listParts, a PATCH's short tail kept
  * as the `.part` object and prepended to the next PATCH, completion, termination, expiry) is the
