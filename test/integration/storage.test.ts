@@ -11,18 +11,7 @@ import { loadConfig } from '../../src/config/config';
 import { createStorage } from '../../src/storage/create-storage';
 import type { ObjectStorage } from '../../src/storage/storage';
 import { S3_ENV, uniqueName } from '../helpers/env';
-
-/** A stream of unknown length, delivered in odd-sized pieces as a network would. */
-function trickle(data: Buffer, piece = 65_537): Readable {
-  let offset = 0;
-  return new Readable({
-    read() {
-      if (offset >= data.length) return this.push(null);
-      this.push(data.subarray(offset, offset + piece));
-      offset += piece;
-    },
-  });
-}
+import { inOddPieces } from '../helpers/streams';
 
 function failingAfter(data: Buffer, bytes: number): Readable {
   let sent = false;
@@ -55,7 +44,7 @@ for (const driver of ['s3', 'local'] as const) {
     it('round-trips a multi-part stream of unknown length with ranged reads and stat', async () => {
       const data = randomBytes(19 * 1024 * 1024 + 123); // three S3 parts, the last short
       let progressed = 0;
-      const put = await storage.put('t/a/big.bin', trickle(data), { onProgress: (n) => (progressed += n) });
+      const put = await storage.put('t/a/big.bin', inOddPieces(data), { onProgress: (n) => (progressed += n) });
       assert.equal(put.size, data.length);
       assert.equal(progressed, data.length);
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
 import { Upload } from '@tus/server';
@@ -11,22 +10,11 @@ import type { ObjectStorage } from '../../src/storage/storage';
 import { BufferedS3Store } from '../../src/storage/tus-s3-store';
 import { ResumableStore } from '../../src/storage/tus-store';
 import { S3_ENV, uniqueName } from '../helpers/env';
+import { inOddPieces } from '../helpers/streams';
 
 const MiB = 1024 * 1024;
 /** S3's smallest part; the store's parts here, so a few MiB make several. */
 const PART = 5 * MiB;
-
-/** A request body as the network delivers it: odd-sized pieces. */
-function trickle(data: Buffer, piece = 65_537): Readable {
-  let offset = 0;
-  return new Readable({
-    read() {
-      if (offset >= data.length) return this.push(null);
-      this.push(data.subarray(offset, offset + piece));
-      offset += piece;
-    },
-  });
-}
 
 describe('tus S3 store: parts from reused in-memory buffers', () => {
   let config: S3Config;
@@ -69,7 +57,7 @@ describe('tus S3 store: parts from reused in-memory buffers', () => {
     const { store, seen } = watchedStore();
     const data = randomBytes(8 * PART + 12_345);
     const id = await open(store, data.length);
-    assert.equal(await store.write(trickle(data), id, 0), data.length);
+    assert.equal(await store.write(inOddPieces(data), id, 0), data.length);
     assert.equal(seen.parts, 9);
     assert.ok(seen.maxInFlight <= 2, `parts in flight at once: ${seen.maxInFlight}`);
     assert.ok(seen.buffers.size <= 3, `part buffers: ${seen.buffers.size}`);
@@ -82,12 +70,12 @@ describe('tus S3 store: parts from reused in-memory buffers', () => {
     const data = randomBytes(3 * PART + 777);
     const id = await open(first, data.length);
     const cut = PART + 2 * MiB + 5; // one whole part and a tail under S3's minimum part
-    assert.equal(await first.write(trickle(data.subarray(0, cut)), id, 0), cut);
+    assert.equal(await first.write(inOddPieces(data.subarray(0, cut)), id, 0), cut);
     assert.equal((await storage.stat(`${id}.part`))?.size, cut - PART, 'the tail is kept as the .part object');
 
     const resumable = new ResumableStore(watchedStore().store);
     assert.equal((await resumable.datastore.getUpload(id)).offset, cut, 'a fresh store reads the offset back from storage');
-    assert.equal(await resumable.datastore.write(trickle(data.subarray(cut)), id, cut), data.length);
+    assert.equal(await resumable.datastore.write(inOddPieces(data.subarray(cut)), id, cut), data.length);
     assert.equal(await storage.stat(`${id}.part`), null, 'the tail went into the next part');
     const stored = await buffer(await storage.get(id));
     assert.equal(createHash('sha256').update(stored).digest('hex'), createHash('sha256').update(data).digest('hex'));
