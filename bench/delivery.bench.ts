@@ -10,7 +10,7 @@ import { publicKey } from '../src/storage/keys';
 import { freePort, startStack, type TestStack } from '../test/helpers/env';
 import { signUp } from '../test/helpers/graphql';
 import { makeLadder, seedVideo } from '../test/helpers/media';
-import { cannon } from './reads.bench';
+import { httpLoad, loadGenerator, type HttpLoad } from './http-load';
 import { fmt, median, ratioOf, summary, verdict, type BenchOptions, type Row, type Section } from './report';
 
 export const quick = true;
@@ -81,39 +81,6 @@ async function startNodeProxy(target: string): Promise<{ url: string; stop(): Pr
   };
 }
 
-interface Load {
-  requestsPerSecond: number;
-  megabytesPerSecond: number;
-  requests: number;
-}
-
-/**
- * wrk (C, one thread) when installed: autocannon, in JavaScript, tops out near 20 MB/s parsing
- * 2 MB bodies on this machine, which would measure the client rather than the servers.
- */
-async function load(url: string, seconds: number): Promise<Load> {
-  if (!hasWrk) {
-    const r = await cannon(url, seconds);
-    return { requestsPerSecond: r.requests.average, megabytesPerSecond: r.throughput.average / 1e6, requests: r.requests.total };
-  }
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn('wrk', ['-t1', '-c10', `-d${seconds}s`, url]);
-    let text = '';
-    child.stdout.on('data', (c: Buffer) => (text += c.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}: ${text}`))));
-  });
-  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-  if (non2xx > 0 || /Socket errors/.test(out)) throw new Error(`${url}: ${out}`);
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
-  const [, value, unit] = /Transfer\/sec:\s+([\d.]+)(\w+)/.exec(out) ?? [];
-  const scale: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
-  return { requestsPerSecond: rps, megabytesPerSecond: (Number(value) * (scale[unit] ?? NaN)) / 1e6, requests };
-}
-
-const hasWrk = !spawnSync('wrk', ['-v']).error;
-
 async function seed(stack: TestStack, ladder: Awaited<ReturnType<typeof makeLadder>>): Promise<string> {
   const { userId } = await signUp(stack.url, 'Bench');
   const id = await seedVideo(stack, { ownerId: userId, ladder });
@@ -143,18 +110,18 @@ export async function run(opts: BenchOptions): Promise<Section> {
     const direct = async (key: string) => s3.api.infra.storage.presignedGetUrl(key, 3600);
     proxy = await startNodeProxy(await direct(publicKey(sid, BIG)));
     const proxyUrl = proxy.url;
-    const cases: Record<string, () => Promise<Load>> = {
-      apiLocalBig: () => load(`${local.url}/videos/${lid}/${BIG}`, seconds),
-      apiLocalSmall: () => load(`${local.url}/videos/${lid}/${SMALL}`, seconds),
-      apiS3Big: () => load(`${s3.url}/videos/${sid}/${BIG}`, seconds),
-      apiS3Small: () => load(`${s3.url}/videos/${sid}/${SMALL}`, seconds),
-      s3Big: async () => load(await direct(publicKey(sid, BIG)), seconds),
-      s3Small: async () => load(await direct(publicKey(sid, SMALL)), seconds),
-      nodeProxyS3Big: () => load(proxyUrl, seconds),
+    const cases: Record<string, () => Promise<HttpLoad>> = {
+      apiLocalBig: () => httpLoad(`${local.url}/videos/${lid}/${BIG}`, seconds),
+      apiLocalSmall: () => httpLoad(`${local.url}/videos/${lid}/${SMALL}`, seconds),
+      apiS3Big: () => httpLoad(`${s3.url}/videos/${sid}/${BIG}`, seconds),
+      apiS3Small: () => httpLoad(`${s3.url}/videos/${sid}/${SMALL}`, seconds),
+      s3Big: async () => httpLoad(await direct(publicKey(sid, BIG)), seconds),
+      s3Small: async () => httpLoad(await direct(publicKey(sid, SMALL)), seconds),
+      nodeProxyS3Big: () => httpLoad(proxyUrl, seconds),
       ...(nginx
         ? {
-            nginxBig: () => load(`${nginx.url}/${publicKey(lid, BIG)}`, seconds),
-            nginxSmall: () => load(`${nginx.url}/${publicKey(lid, SMALL)}`, seconds),
+            nginxBig: () => httpLoad(`${nginx.url}/${publicKey(lid, BIG)}`, seconds),
+            nginxSmall: () => httpLoad(`${nginx.url}/${publicKey(lid, SMALL)}`, seconds),
           }
         : {}),
     };
@@ -200,7 +167,7 @@ export async function run(opts: BenchOptions): Promise<Section> {
     return {
       title: 'Delivery: API vs nginx (disk) and vs the S3 server (S3 driver)',
       command: `npm run bench -- delivery${opts.quick ? ' --quick' : ''}`,
-      setup: `10 connections, ${seconds} s per case, ${opts.rounds} rounds (order rotated), load from ${hasWrk ? 'wrk (1 thread)' : 'autocannon (wrk not installed: the client may be the limit for 2 MB files)'} in its own process. nginx ${nginx ? '(Debian package, 1 worker, sendfile on, access log off) serves the disk driver\'s object directory' : 'is not installed (`apt-get install nginx-light`): no disk baseline'}; S3 is the local Ceph RGW, read directly with a presigned URL. The API serves public files (a Redis metadata lookup, a stat, then the bytes).`,
+      setup: `10 connections, ${seconds} s per case, ${opts.rounds} rounds (order rotated), load from ${loadGenerator} in its own process. nginx ${nginx ? '(Debian package, 1 worker, sendfile on, access log off) serves the disk driver\'s object directory' : 'is not installed (`apt-get install nginx-light`): no disk baseline'}; S3 is the local Ceph RGW, read directly with a presigned URL. The API serves public files (a Redis metadata lookup, a stat, then the bytes).`,
       rows,
       extra: `API CPU per request (median): ${cpus}.`,
       reading:

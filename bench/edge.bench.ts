@@ -1,43 +1,25 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { promisify } from 'node:util';
-import type autocannon from 'autocannon';
 import { publicKey } from '../src/storage/keys';
 import { Visibility } from '../src/domain/video-status';
 import { originMediaRequests, startEdge } from '../test/helpers/edge';
 import { startStack } from '../test/helpers/env';
 import { gql, signUp } from '../test/helpers/graphql';
 import { makeLadder, seedVideo } from '../test/helpers/media';
-
-export interface Throughput {
-  requestsPerSecond: number;
-  megabytesPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  errors: number;
-}
+import { httpLoad, loadGenerator, type HttpLoad } from './http-load';
 
 export interface EdgeBenchResult {
   seconds: number;
   connections: number;
   segmentBytes: number;
   /** Straight from the API (it streams the segment from S3). */
-  api: Throughput;
+  api: HttpLoad;
   /** Through Varnish, every request going to the origin (a signed, private URL: PASS). */
-  edgeMiss: Throughput;
+  edgeMiss: HttpLoad;
   /** Through Varnish, the segment already cached: Varnish serves it from memory (HIT). */
-  edgeHit: Throughput;
+  edgeHit: HttpLoad;
   /** A popular public video: viewer requests through the edge and what reached the API. */
   popular: { viewerRequests: number; originRequests: number; originPer1000: number };
-}
-
-/** autocannon in its own process, so the load generator does not share the server's event loop. */
-async function cannon(url: string, seconds: number, connections: number): Promise<Throughput> {
-  const args = [require.resolve('autocannon'), '-j', '-c', String(connections), '-d', String(seconds), url];
-  const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
-  const r = JSON.parse(stdout) as autocannon.Result;
-  return { requestsPerSecond: r.requests.average, megabytesPerSecond: r.throughput.average / 1e6, p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors: r.errors + r.non2xx };
 }
 
 /**
@@ -69,10 +51,10 @@ export async function benchEdge(opts: { seconds?: number; connections?: number; 
     const q = await gql<{ video: { playback: { hlsUrl: string } } }>(stack.url, 'query($id:ID!){ video(id:$id){ playback { hlsUrl } } }', { id: priv }, token);
     const signed = new URL(q.data!.video.playback.hlsUrl).searchParams.get('token');
 
-    const api = await cannon(`${stack.url}/videos/${pub}/big/seg-00001.m4s`, seconds, connections);
-    const edgeMiss = await cannon(`${edge.url}/videos/${priv}/big/seg-00001.m4s?token=${signed}`, seconds, connections);
+    const api = await httpLoad(`${stack.url}/videos/${pub}/big/seg-00001.m4s`, seconds, connections);
+    const edgeMiss = await httpLoad(`${edge.url}/videos/${priv}/big/seg-00001.m4s?token=${signed}`, seconds, connections);
     await fetch(`${edge.url}/videos/${pub}/big/seg-00001.m4s`).then((r) => r.arrayBuffer());
-    const edgeHit = await cannon(`${edge.url}/videos/${pub}/big/seg-00001.m4s`, seconds, connections);
+    const edgeHit = await httpLoad(`${edge.url}/videos/${pub}/big/seg-00001.m4s`, seconds, connections);
 
     // Viewers start within moments of each other and walk the same playlist (10 at a time).
     const before = await originMediaRequests(stack.url);
@@ -107,13 +89,13 @@ export async function benchEdge(opts: { seconds?: number; connections?: number; 
   }
 }
 
-function line(name: string, t: Throughput): string {
-  return `${name.padEnd(44)} ${t.requestsPerSecond.toFixed(0).padStart(6)} req/s ${t.megabytesPerSecond.toFixed(1).padStart(8)} MB/s  p50 ${String(t.p50Ms).padStart(4)} ms  p99 ${String(t.p99Ms).padStart(4)} ms${t.errors ? `  (${t.errors} errors!)` : ''}`;
+function line(name: string, t: HttpLoad): string {
+  return `${name.padEnd(44)} ${t.requestsPerSecond.toFixed(0).padStart(6)} req/s ${t.megabytesPerSecond.toFixed(1).padStart(8)} MB/s  p50 ${t.p50Ms.toFixed(1).padStart(6)} ms  p99 ${t.p99Ms.toFixed(1).padStart(6)} ms`;
 }
 
 export function formatEdgeBench(r: EdgeBenchResult): string {
   return [
-    `${r.seconds} s each, ${r.connections} connections, ${(r.segmentBytes / 1048576).toFixed(0)} MB segment, loopback, autocannon in a child process`,
+    `${r.seconds} s each, ${r.connections} connections, ${(r.segmentBytes / 1048576).toFixed(0)} MB segment, loopback, ${loadGenerator} in a child process`,
     line('straight from the API', r.api),
     line('through the edge, miss (signed: PASS)', r.edgeMiss),
     line('through the edge, hit (from memory)', r.edgeHit),
