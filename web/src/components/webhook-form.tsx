@@ -6,7 +6,7 @@ import { CreateWebhookMutation, type WebhookEvent } from '../graphql/operations'
 import { useAction } from './use-action';
 
 /** Every event an endpoint can subscribe to, with what it means for the receiver. */
-export const WEBHOOK_EVENTS: { event: WebhookEvent; meaning: string }[] = [
+const WEBHOOK_EVENTS: { event: WebhookEvent; meaning: string }[] = [
   { event: 'VIDEO_READY', meaning: 'processing finished' },
   { event: 'VIDEO_FAILED', meaning: 'processing or the upload failed' },
   { event: 'VIDEO_DELETED', meaning: 'a video was deleted' },

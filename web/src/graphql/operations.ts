@@ -1,4 +1,4 @@
-import type { MeQuery as MeResult, PublicVideosQuery, VideoCardFragment, VideoProgressSubscription, WatchVideoQuery, WebhookDeliveriesQuery } from './generated';
+import type { MeQuery as MeResult, PublicVideosQuery, VideoCardFragment, VideoProgressSubscription, WatchVideoQuery } from './generated';
 
 // Documents and result types come from generated.ts (`npm run codegen`, from schema.graphql and
 // operations.graphql); this module only gives them the names the pages use.
@@ -35,4 +35,3 @@ export interface Connection {
 }
 export type WatchVideo = NonNullable<WatchVideoQuery['video']>;
 export type ProgressEvent = VideoProgressSubscription['videoProgress'];
-export type WebhookDelivery = WebhookDeliveriesQuery['webhookDeliveries'][number];
